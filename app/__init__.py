@@ -1,0 +1,1 @@
+"""MSE Autodiagnostic: self-assessment of an association's socio-economic model."""

@@ -1,0 +1,30 @@
+"""Settings: every knob is an environment variable with a sane default."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Where the app listens (make run reads these too).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # SQLite file by default; e.g. postgresql://user@host/db for PostgreSQL.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'mse.sqlite3'}"
+    # Directory (or single file) holding the questionnaire YAML.
+    questionnaire_path: Path = PROJECT_ROOT / "questionnaires"
+    # Absolute base URL used in resume links when behind a proxy (empty: taken from the request).
+    public_base_url: str = ""
+    # Maximum accepted request body for answer saves, in bytes.
+    max_body_bytes: int = 64 * 1024
+    # How many rendered PDFs are kept in memory.
+    pdf_cache_size: int = 64
+    # Apply Alembic migrations when the app starts.
+    auto_migrate: bool = True
+
+
+settings = Settings()

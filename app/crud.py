@@ -1,0 +1,131 @@
+"""Database operations on diagnostics and answers. Keyword-only, one transaction each."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.db import write_session
+from app.models import Answer, Diagnostic, QuestionnaireSnapshot, utcnow
+from app.questionnaire.answers import EMPTY
+from app.questionnaire.model import Questionnaire
+
+TOKEN_BYTES = 24  # 192 bits
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def ensure_snapshot(*, engine: Engine, questionnaire: Questionnaire) -> int:
+    """Store the definition once per distinct content; return its id."""
+    digest = questionnaire.content_hash
+    with Session(engine) as session:
+        found = session.execute(
+            select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
+        ).first()
+        if found:
+            return found[0]
+    with write_session(engine) as session:
+        found = session.execute(
+            select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
+        ).first()
+        if found:
+            return found[0]
+        snapshot = QuestionnaireSnapshot(
+            questionnaire_id=questionnaire.id,
+            version=questionnaire.version,
+            content_hash=digest,
+            definition_json=json.dumps(questionnaire.to_json(), ensure_ascii=False),
+        )
+        session.add(snapshot)
+        session.commit()
+        return snapshot.id
+
+
+def load_snapshot_definition(*, engine: Engine, snapshot_id: int) -> dict | None:
+    with Session(engine) as session:
+        snapshot = session.get(QuestionnaireSnapshot, snapshot_id)
+        return json.loads(snapshot.definition_json) if snapshot else None
+
+
+def create_diagnostic(*, engine: Engine, snapshot_id: int) -> Diagnostic:
+    with write_session(engine) as session:
+        diagnostic = Diagnostic(token=new_token(), snapshot_id=snapshot_id)
+        session.add(diagnostic)
+        session.commit()
+        session.refresh(diagnostic)
+        session.expunge(diagnostic)
+        return diagnostic
+
+
+def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:
+    if not token or len(token) > 64:
+        return None
+    with Session(engine) as session:
+        diagnostic = session.execute(select(Diagnostic).where(Diagnostic.token == token)).first()
+        if diagnostic is None:
+            return None
+        diagnostic = diagnostic[0]
+        session.expunge(diagnostic)
+        return diagnostic
+
+
+def load_answers(*, engine: Engine, diagnostic_id: int) -> dict[str, Any]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Answer.question_id, Answer.value_json).where(
+                Answer.diagnostic_id == diagnostic_id
+            )
+        ).all()
+    return {question_id: json.loads(value) for question_id, value in rows}
+
+
+def _upsert(dialect_name: str):
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
+def save_answers(*, engine: Engine, diagnostic_id: int, values: dict[str, Any]) -> None:
+    """Upsert each value (delete it when EMPTY) in one write transaction."""
+    if not values:
+        return
+    now = utcnow()
+    insert = _upsert(engine.dialect.name)
+    with write_session(engine) as session:
+        for question_id, value in values.items():
+            if value is EMPTY:
+                session.execute(
+                    delete(Answer).where(
+                        Answer.diagnostic_id == diagnostic_id, Answer.question_id == question_id
+                    )
+                )
+                continue
+            value_json = json.dumps(value, ensure_ascii=False)
+            statement = insert(Answer).values(
+                diagnostic_id=diagnostic_id,
+                question_id=question_id,
+                value_json=value_json,
+                updated_at=now,
+            )
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["diagnostic_id", "question_id"],
+                    set_={"value_json": value_json, "updated_at": now},
+                )
+            )
+        session.execute(
+            update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
+        )
+        session.commit()
+
+
+def delete_diagnostic(*, engine: Engine, diagnostic_id: int) -> None:
+    with write_session(engine) as session:
+        session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
+        session.execute(delete(Diagnostic).where(Diagnostic.id == diagnostic_id))
+        session.commit()

@@ -1,0 +1,68 @@
+"""Application factory: loads the questionnaire (refusing to start on a broken one), migrates
+the database, and mounts the routes."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.config import PROJECT_ROOT, Settings, settings
+from app.db import create_db_engine, migrate
+from app.limits import BodySizeLimit
+from app.questionnaire.loader import load_questionnaire
+from app.report.pdf import ReportRenderer
+from app.routes import api, pages
+from app.store import QuestionnaireStore
+
+
+def create_app(config: Settings | None = None) -> FastAPI:
+    config = config or settings
+    # Fail before serving anything: a broken questionnaire raises QuestionnaireError here.
+    questionnaire = load_questionnaire(config.questionnaire_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if config.auto_migrate:
+            migrate(config.database_url)
+        engine = create_db_engine(config.database_url)
+        app.state.engine = engine
+        app.state.store = QuestionnaireStore(engine, questionnaire)
+        app.state.reports = ReportRenderer(cache_size=config.pdf_cache_size)
+        app.state.settings = config
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="MSE Autodiagnostic",
+        summary="Autodiagnostic du modèle socio-économique des associations",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return pages.error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return pages.error_page(request, 422, "Requête invalide.")
+
+    return app

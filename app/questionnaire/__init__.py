@@ -1,0 +1,1 @@
+"""The questionnaire as validated data: schema, YAML loading, answers and conditions."""

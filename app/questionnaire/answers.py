@@ -1,0 +1,143 @@
+"""Turn a raw answer (JSON value or form text) into the stored value, or explain what is wrong.
+
+Numbers accept French writing: `12 500`, `12,5`, `12 500 €`, `35 %`. Error messages are in
+French because they are shown next to the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import Question
+
+EMPTY = object()  # marker: the answer was cleared
+_UNIT_MARKS = re.compile(r"(€|eur(os?)?|%|h(eures?)?)\s*$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class AnswerError(ValueError):
+    """A bad answer; the message names what is expected, in French."""
+
+
+def parse_number(text: str) -> float:
+    cleaned = _UNIT_MARKS.sub("", text.strip()).strip()
+    cleaned = _SPACES.sub("\u202f", cleaned)
+    if not cleaned:
+        raise AnswerError("Saisissez un nombre.")
+    for locale in ("fr_FR", "de_DE", "en_US"):
+        try:
+            number = parse_decimal(cleaned, locale=locale)
+            break
+        except (NumberFormatError, InvalidOperation, ValueError):
+            continue
+    else:
+        raise AnswerError(f"« {text[:40]} » n'est pas un nombre (exemple : 12 500 ou 12,5).")
+    if not isinstance(number, Decimal) or not number.is_finite():
+        raise AnswerError("Saisissez un nombre fini.")
+    return float(number)
+
+
+def _number(question: Question, raw: Any) -> float | int:
+    if isinstance(raw, bool):
+        raise AnswerError("Saisissez un nombre, pas vrai/faux.")
+    if isinstance(raw, int | float):
+        number = float(raw)
+    elif isinstance(raw, str):
+        number = parse_number(raw)
+    else:
+        raise AnswerError("Saisissez un nombre.")
+    if not math.isfinite(number):
+        raise AnswerError("Saisissez un nombre fini.")
+    if number < question.lower_bound:
+        if question.lower_bound == 0:
+            raise AnswerError("La valeur ne peut pas être négative.")
+        raise AnswerError(f"La valeur doit être au moins {question.lower_bound:g}.")
+    if number > question.upper_bound:
+        raise AnswerError(f"La valeur ne peut pas dépasser {question.upper_bound:,.0f}.".replace(",", " "))
+    if question.type == "integer":
+        if number != int(number):
+            raise AnswerError("Saisissez un nombre entier.")
+        return int(number)
+    return round(number, 2)
+
+
+def _text(question: Question, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError("Saisissez un texte.")
+    text = _CONTROL.sub("", raw).strip()
+    if question.type == "short_text":
+        text = _SPACES.sub(" ", text)
+    if len(text) > question.text_max_length:
+        raise AnswerError(f"Le texte dépasse {question.text_max_length} caractères.")
+    return text
+
+
+def _choice(questionnaire: Questionnaire, question: Question, raw: Any) -> str:
+    option_ids = [o.id for o in questionnaire.options(question)]
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise AnswerError("Choisissez une des réponses proposées.")
+    value = str(raw)
+    if value not in option_ids:
+        raise AnswerError("Choisissez une des réponses proposées.")
+    return value
+
+
+def _choices(questionnaire: Questionnaire, question: Question, raw: Any) -> list[str]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise AnswerError("Choisissez une ou plusieurs réponses proposées.")
+    options = {o.id: o for o in questionnaire.options(question)}
+    picked: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or item not in options:
+            raise AnswerError("Choisissez parmi les réponses proposées.")
+        if item not in picked:
+            picked.append(item)
+    exclusive = [item for item in picked if options[item].exclusive]
+    if exclusive and len(picked) > 1:
+        label = options[exclusive[0]].label.fr
+        raise AnswerError(f"« {label} » ne se combine pas avec d'autres réponses.")
+    order = list(options)
+    return sorted(picked, key=order.index)
+
+
+def validate_answer(questionnaire: Questionnaire, question_id: str, raw: Any) -> Any:
+    """The value to store, or EMPTY when the answer is cleared. Raises AnswerError."""
+    question = questionnaire.questions.get(question_id)
+    if question is None:
+        raise AnswerError("Question inconnue.")
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+        return EMPTY
+    match question.type:
+        case "amount" | "percentage" | "integer":
+            return _number(question, raw)
+        case "short_text" | "long_text":
+            text = _text(question, raw)
+            return text if text else EMPTY
+        case "single_choice" | "likert":
+            return _choice(questionnaire, question, raw)
+        case "multiple_choice":
+            return _choices(questionnaire, question, raw)
+    raise AnswerError("Type de question non géré.")  # pragma: no cover - schema forbids it
+
+
+def validate_answers(
+    questionnaire: Questionnaire, raw_answers: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Split a batch into valid values (EMPTY for clears) and errors keyed by question id."""
+    valid: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question_id, raw in raw_answers.items():
+        try:
+            valid[question_id] = validate_answer(questionnaire, question_id, raw)
+        except AnswerError as error:
+            errors[question_id] = str(error)
+    return valid, errors

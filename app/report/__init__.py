@@ -1,0 +1,1 @@
+"""The diagnostic's charts (SVG) and its PDF report."""

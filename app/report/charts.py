@@ -1,0 +1,454 @@
+"""Hand-written SVG charts shared by the results page and the PDF: the map of the models and the
+radar of the levers.
+
+Only presentation attributes and an explicit font family, no gradients, filters, markers, CSS or
+JS, because WeasyPrint's SVG renderer supports a subset of SVG. Meaning never rests on colour
+alone: shapes, line styles, numbers and text carry it, so the charts read in black and white.
+Every label comes from data and is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from app.questionnaire.model import Questionnaire
+from app.scoring.barycentre import Barycentre, pole_positions
+from app.scoring.levers import LeverScore
+from app.templating import percent
+
+FONT_FAMILY = "DejaVu Sans, sans-serif"
+# Average advance of a DejaVu Sans character, in em, a little generous so wrapped labels fit.
+_CHAR_EM = 0.6
+# Lines drawn from the barycentre to the models that weigh at least this much.
+WEIGHT_LINE_THRESHOLD = 0.05
+NO_RESOURCES_NOTE = "Renseignez vos ressources pour vous situer"
+
+
+def _n(value: float) -> str:
+    """A compact coordinate: 12.5, 3, -0.25."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _wrap(text: str, max_chars: int, max_lines: int = 3) -> list[str]:
+    lines = textwrap.wrap(text, width=max(4, max_chars), break_on_hyphens=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, max_chars - 1)].rstrip() + "…"
+    return lines
+
+
+def _chars_for(width: float, font_size: float) -> int:
+    return max(4, int(width / (font_size * _CHAR_EM)))
+
+
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    size: float,
+    *,
+    anchor: str = "start",
+    bold: bool = False,
+    fill: str = "#000000",
+) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" text-anchor="{anchor}"'
+        f'{weight} fill="{fill}">{escape(content)}</text>'
+    )
+
+
+def _svg_open(
+    min_x: float, min_y: float, width: float, height: float, id_prefix: str, title: str, desc: str
+) -> str:
+    prefix = escape(id_prefix)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
+        f'viewBox="{_n(min_x)} {_n(min_y)} {_n(width)} {_n(height)}" '
+        f'width="{_n(width)}" height="{_n(height)}" role="img" '
+        f'aria-labelledby="{prefix}-title {prefix}-desc" font-family="{FONT_FAMILY}">'
+        f'<title id="{prefix}-title">{escape(title)}</title>'
+        f'<desc id="{prefix}-desc">{escape(desc)}</desc>'
+    )
+
+
+def _diamond(x: float, y: float, half: float, *, fill: str = "#000000") -> str:
+    points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y)} {_n(x)},{_n(y + half)} {_n(x - half)},{_n(y)}"
+    return (
+        f'<polygon points="{points}" fill="{fill}" stroke="#ffffff" stroke-width="1.5"/>'
+        f'<polygon points="{points}" fill="none" stroke="#000000" stroke-width="0.8"/>'
+    )
+
+
+def _model_name(model, lang: str) -> str:
+    return (model.short_name or model.name).get(lang)
+
+
+def map_description(questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str = "fr") -> str:
+    """The text equivalent of the map, in one sentence."""
+    count = len(questionnaire.models)
+    if barycentre is None:
+        return (
+            f"Carte des {count} modèles socio-économiques : aucune ressource n'est renseignée, "
+            "votre position ne peut pas encore être placée."
+        )
+    dominant = questionnaire.model_by_id[barycentre.dominant]
+    text = (
+        f"Carte des {count} modèles socio-économiques : votre barycentre est proche du modèle "
+        f"{dominant.number} « {_model_name(dominant, lang)} » "
+        f"({percent(barycentre.weights[barycentre.dominant], lang)})"
+    )
+    runner_up = barycentre.runner_up
+    if runner_up and barycentre.weights.get(runner_up, 0) >= 0.005:
+        second = questionnaire.model_by_id[runner_up]
+        text += (
+            f", puis du modèle {second.number} « {_model_name(second, lang)} » "
+            f"({percent(barycentre.weights[runner_up], lang)})"
+        )
+    return text + "."
+
+
+def model_map_svg(
+    questionnaire: Questionnaire,
+    barycentre: Barycentre | None,
+    lang: str = "fr",
+    size: int = 420,
+    *,
+    id_prefix: str = "mse-map",
+) -> Markup:
+    """The models as the poles of a regular polygon and the association's barycentre."""
+    models = questionnaire.models
+    poles = pole_positions(len(models))
+    font = size / 38
+    line_height = font * 1.25
+    radius = size * 0.27
+    half_width = size / 2
+    weights = barycentre.weights if barycentre else {}
+    dominant = barycentre.dominant if barycentre else None
+
+    background: list[str] = []
+    foreground: list[str] = []
+    min_y, max_y = -radius - font, radius + font
+
+    outline = " ".join(f"{_n(radius * x)},{_n(radius * y)}" for x, y in poles)
+    background.append(
+        f'<polygon points="{outline}" fill="none" stroke="#555555" stroke-width="1.2"/>'
+    )
+    # A fainter inner polygon gives a sense of depth: half-way between the centre and the poles.
+    inner = " ".join(f"{_n(radius * x / 2)},{_n(radius * y / 2)}" for x, y in poles)
+    background.append(
+        f'<polygon points="{inner}" fill="none" stroke="#cccccc" stroke-width="0.8" '
+        f'stroke-dasharray="2 3"/>'
+    )
+
+    if barycentre is not None:
+        bx, by = radius * barycentre.point[0], radius * barycentre.point[1]
+        for model, (px, py) in zip(models, poles, strict=True):
+            weight = weights.get(model.id, 0.0)
+            if weight >= WEIGHT_LINE_THRESHOLD:
+                background.append(
+                    f'<line x1="{_n(bx)}" y1="{_n(by)}" x2="{_n(radius * px)}" '
+                    f'y2="{_n(radius * py)}" stroke="#666666" '
+                    f'stroke-width="{_n(0.8 + 3 * weight)}" stroke-dasharray="5 3"/>'
+                )
+
+    marker = font * 0.95
+    for model, (px, py) in zip(models, poles, strict=True):
+        x, y = radius * px, radius * py
+        is_dominant = model.id == dominant
+        foreground.append(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(marker)}" '
+            f'fill="{"#000000" if is_dominant else "#ffffff"}" stroke="#000000" '
+            f'stroke-width="{"2" if is_dominant else "1.2"}"/>'
+        )
+        foreground.append(
+            _text(x, y + font * 0.32, str(model.number), font * 0.9, anchor="middle", bold=True,
+                  fill="#ffffff" if is_dominant else "#000000")
+        )
+        # The label sits outside the polygon, beyond the marker, in the pole's direction.
+        offset = radius + marker + font * 0.5
+        lx, ly = offset * px, offset * py
+        if abs(px) < 0.3:
+            anchor, available = "middle", 2 * (half_width - abs(lx)) - 8
+        elif px > 0:
+            anchor, available = "start", half_width - lx - 4
+        else:
+            anchor, available = "end", half_width + lx - 4
+        lines = _wrap(_model_name(model, lang), _chars_for(min(available, size * 0.42), font))
+        rows = [(line, is_dominant) for line in lines]
+        weight = weights.get(model.id)
+        if weight is not None:
+            rows.append((percent(weight, lang), True))
+        block = len(rows) * line_height
+        if abs(px) < 0.3:
+            top = ly - block if py < 0 else ly
+        else:
+            top = ly - block / 2 + (font * 0.4 if py > 0 else -font * 0.2)
+        min_y, max_y = min(min_y, top), max(max_y, top + block)
+        for index, (line, bold) in enumerate(rows):
+            foreground.append(
+                _text(lx, top + font * 0.9 + index * line_height, line, font, anchor=anchor,
+                      bold=bold)
+            )
+
+    if barycentre is not None:
+        bx, by = radius * barycentre.point[0], radius * barycentre.point[1]
+        foreground.append(_diamond(bx, by, font * 0.85))
+        # A white copy under the label keeps it legible over the lines.
+        for stroke in ('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" ', ""):
+            foreground.append(
+                f'<text x="{_n(bx + font * 1.1)}" y="{_n(by + font * 0.35)}" '
+                f'font-size="{_n(font)}" font-weight="bold" {stroke}fill="#000000">Vous</text>'
+            )
+    else:
+        for index, line in enumerate(_wrap(NO_RESOURCES_NOTE, _chars_for(radius * 1.5, font))):
+            foreground.append(
+                _text(0, index * line_height, line, font, anchor="middle", fill="#333333")
+            )
+
+    legend: list[str] = []
+    if barycentre is not None:
+        small = font * 0.85
+        y = max_y + line_height * 1.4
+        x = -half_width + 6
+        items = [
+            ("diamond", "Votre position (barycentre)"),
+            ("dominant", "Modèle dominant"),
+            ("line", "Poids d'au moins 5 %"),
+        ]
+        for kind, label in items:
+            width = small * 1.8 + len(label) * small * _CHAR_EM + small * 1.5
+            if x + width > half_width and x > -half_width + 6:
+                x, y = -half_width + 6, y + line_height * 1.3
+            if kind == "diamond":
+                legend.append(_diamond(x + small * 0.6, y - small * 0.35, small * 0.6))
+            elif kind == "dominant":
+                legend.append(
+                    f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
+                    f'r="{_n(small * 0.55)}" fill="#000000" stroke="#000000"/>'
+                )
+            else:
+                legend.append(
+                    f'<line x1="{_n(x)}" y1="{_n(y - small * 0.35)}" x2="{_n(x + small * 1.3)}" '
+                    f'y2="{_n(y - small * 0.35)}" stroke="#666666" stroke-width="1.5" '
+                    f'stroke-dasharray="5 3"/>'
+                )
+            legend.append(_text(x + small * 1.8, y, label, small))
+            x += width
+        max_y = y + small * 0.5
+
+    min_y -= 6
+    max_y += 6
+    title = "Carte des modèles socio-économiques"
+    desc = map_description(questionnaire, barycentre, lang)
+    return Markup(
+        _svg_open(-half_width, min_y, size, max_y - min_y, id_prefix, title, desc)
+        + "".join(background)
+        + "".join(foreground)
+        + "".join(legend)
+        + "</svg>"
+    )
+
+
+def _score_text(score: float | None) -> str:
+    return "—" if score is None else f"{score:.0f}"
+
+
+def radar_description(levers: Sequence[LeverScore]) -> str:
+    if not levers:
+        return "Radar des leviers : aucun levier à afficher."
+    parts = [
+        f"{lever.label} {_score_text(lever.score)}"
+        + (" sur 100" if lever.score is not None else " (non évalué)")
+        for lever in levers
+    ]
+    text = "Radar des leviers, de 0 au centre à 100 au bord : " + ", ".join(parts)
+    known = [sub for lever in levers for sub in lever.subscores if sub.score is not None]
+    if known:
+        best = max(known, key=lambda sub: sub.score)
+        worst = min(known, key=lambda sub: sub.score)
+        if best is not worst:
+            text += (
+                f" ; point le plus fort : {best.label} ({_score_text(best.score)}), "
+                f"le plus faible : {worst.label} ({_score_text(worst.score)})"
+            )
+    return text + "."
+
+
+# Background shades of the lever sectors: greys only, told apart by the separators and numbers.
+_SECTOR_FILLS = ("#eeeeee", "#ffffff", "#f6f6f6")
+
+
+def lever_radar_svg(
+    levers: Sequence[LeverScore],
+    lang: str = "fr",
+    size: int = 360,
+    *,
+    id_prefix: str = "mse-radar",
+) -> Markup:
+    """One axis per lever sub-dimension, grouped by lever (sectors numbered 1, 2, 3...), with
+    a legend giving each axis's full label and score."""
+    axes = [
+        (lever_index, sub_index, sub)
+        for lever_index, lever in enumerate(levers)
+        for sub_index, sub in enumerate(lever.subscores)
+    ]
+    count = len(axes)
+    font = size / 32
+    line_height = font * 1.3
+    half_width = size / 2
+    radius = half_width - font * 2.8
+    title = "Radar des leviers"
+    desc = radar_description(levers)
+    parts: list[str] = []
+
+    if count == 0:
+        parts.append(_text(0, 0, "Aucun levier à afficher", font, anchor="middle"))
+        top = -font * 2
+        return Markup(
+            _svg_open(-half_width, top, size, font * 4, id_prefix, title, desc)
+            + "".join(parts)
+            + "</svg>"
+        )
+
+    step = 2 * math.pi / count
+
+    def at(angle: float, distance: float) -> tuple[float, float]:
+        return distance * math.sin(angle), -distance * math.cos(angle)
+
+    # Lever sectors behind everything.
+    start = 0
+    for lever_index, lever in enumerate(levers):
+        size_of_group = len(lever.subscores)
+        if size_of_group == 0:
+            continue
+        fill = _SECTOR_FILLS[lever_index % len(_SECTOR_FILLS)]
+        if size_of_group == count:
+            parts.append(f'<circle cx="0" cy="0" r="{_n(radius)}" fill="{fill}"/>')
+        else:
+            first = start * step - step / 2
+            last = (start + size_of_group - 1) * step + step / 2
+            x1, y1 = at(first, radius)
+            x2, y2 = at(last, radius)
+            large = 1 if last - first > math.pi else 0
+            parts.append(
+                f'<path d="M 0 0 L {_n(x1)} {_n(y1)} A {_n(radius)} {_n(radius)} 0 {large} 1 '
+                f'{_n(x2)} {_n(y2)} Z" fill="{fill}" stroke="#666666" stroke-width="1"/>'
+            )
+        start += size_of_group
+
+    # Scale rings at 25, 50, 75 and 100.
+    for level in (25, 50, 75, 100):
+        distance = radius * level / 100
+        stroke, width = ("#555555", "1.2") if level == 100 else ("#aaaaaa", "0.8")
+        if count >= 3:
+            ring = " ".join(
+                f"{_n(x)},{_n(y)}" for x, y in (at(i * step, distance) for i in range(count))
+            )
+            parts.append(
+                f'<polygon points="{ring}" fill="none" stroke="{stroke}" stroke-width="{width}"/>'
+            )
+        else:
+            parts.append(
+                f'<circle cx="0" cy="0" r="{_n(distance)}" fill="none" stroke="{stroke}" '
+                f'stroke-width="{width}"/>'
+            )
+
+    # Axes: dashed when the sub-dimension has no answer.
+    for index, (_, _, sub) in enumerate(axes):
+        x, y = at(index * step, radius)
+        dash = ' stroke-dasharray="3 3"' if sub.score is None else ""
+        parts.append(
+            f'<line x1="0" y1="0" x2="{_n(x)}" y2="{_n(y)}" stroke="#888888" '
+            f'stroke-width="0.8"{dash}/>'
+        )
+    for level in (25, 50, 75, 100):
+        parts.append(
+            _text(font * 0.3, -radius * level / 100 - font * 0.2, str(level), font * 0.7,
+                  fill="#444444")
+        )
+
+    # The scores; an unanswered sub-dimension counts as 0 on the drawing.
+    points = [at(i * step, radius * (sub.score or 0) / 100) for i, (_, _, sub) in enumerate(axes)]
+    if count >= 3:
+        shape = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        parts.append(
+            f'<polygon points="{shape}" fill="#000000" fill-opacity="0.14" stroke="#000000" '
+            f'stroke-width="1.8" stroke-linejoin="round"/>'
+        )
+    else:
+        shape = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        parts.append(
+            f'<polyline points="{shape}" fill="none" stroke="#000000" stroke-width="1.8"/>'
+        )
+    for (x, y), (_, _, sub) in zip(points, axes, strict=True):
+        if sub.score is None:
+            parts.append(
+                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(font * 0.4)}" fill="#ffffff" '
+                f'stroke="#000000" stroke-width="1" stroke-dasharray="2 1.5"/>'
+            )
+        else:
+            parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(font * 0.3)}" fill="#000000"/>')
+
+    # Axis numbers ("1.2" = lever 1, sub-dimension 2) beyond the outer ring.
+    for index, (lever_index, sub_index, _) in enumerate(axes):
+        x, y = at(index * step, radius + font * 1.1)
+        sine = math.sin(index * step)
+        anchor = "middle" if abs(sine) < 0.3 else ("start" if sine > 0 else "end")
+        parts.append(
+            _text(x, y + font * 0.35, f"{lever_index + 1}.{sub_index + 1}", font * 0.85,
+                  anchor=anchor, bold=True)
+        )
+
+    # Legend: the full labels and scores, grouped by lever.
+    small = font * 0.85
+    left = -half_width + 4
+    label_x = left + small * 3
+    score_x = half_width - 4
+    label_chars = _chars_for(score_x - label_x - small * 3, small)
+    y = radius + font * 3.2
+    for lever_index, lever in enumerate(levers):
+        score = (
+            f"{_score_text(lever.score)}/100" if lever.score is not None else "non évalué"
+        )
+        heading = _wrap(f"{lever_index + 1}. {lever.label}", label_chars + 3, max_lines=2)
+        for line_index, line in enumerate(heading):
+            parts.append(_text(left, y, line, font * 0.9, bold=True))
+            if line_index == 0:
+                parts.append(_text(score_x, y, score, font * 0.9, anchor="end", bold=True))
+            y += line_height
+        for sub_index, sub in enumerate(lever.subscores):
+            parts.append(_text(left + small * 0.8, y, f"{lever_index + 1}.{sub_index + 1}", small))
+            for line_index, line in enumerate(_wrap(sub.label, label_chars, max_lines=2)):
+                parts.append(_text(label_x, y, line, small))
+                if line_index == 0:
+                    parts.append(
+                        _text(score_x, y, _score_text(sub.score), small, anchor="end",
+                              bold=sub.score is not None)
+                    )
+                y += small * 1.3
+        y += small * 0.5
+    if any(sub.score is None for _, _, sub in axes):
+        parts.append(
+            f'<circle cx="{_n(left + small * 0.5)}" cy="{_n(y - small * 0.35)}" '
+            f'r="{_n(small * 0.4)}" fill="#ffffff" stroke="#000000" stroke-width="1" '
+            f'stroke-dasharray="2 1.5"/>'
+        )
+        for line in _wrap(
+            "— : sans réponse ; compté 0 sur le graphique (axe en pointillés)",
+            _chars_for(size - small * 3, small),
+        ):
+            parts.append(_text(left + small * 1.4, y, line, small))
+            y += small * 1.3
+    top = -radius - font * 2.2
+    bottom = y
+    return Markup(
+        _svg_open(-half_width, top, size, bottom - top, id_prefix, title, desc)
+        + "".join(parts)
+        + "</svg>"
+    )

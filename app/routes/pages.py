@@ -1,0 +1,314 @@
+"""HTML pages of the autodiagnostic flow. Every form works without JavaScript; htmx adds
+autosave per answer (the same partials serve full pages and htmx swaps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app import crud
+from app.deps import DiagnosticDep, EngineDep, OpenDiagnostic, StoreDep
+from app.questionnaire.answers import EMPTY, AnswerError, validate_answer
+from app.questionnaire.conditions import is_visible, missing_required, visible_answers, walk
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import Question, Section
+from app.report.charts import lever_radar_svg, model_map_svg
+from app.routes.report import pdf_response
+from app.scoring.profile import effective_number, resources_in_percent
+from app.scoring.result import compute_result
+from app.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200):
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    # Pages behind a token are private: keep them out of search engines and shared caches.
+    if "token" in request.path_params:
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    return render(request, "error.html", {"status_code": status_code, "message": message},
+                  status_code=status_code)
+
+
+def resume_url(request: Request, token: str) -> str:
+    base = request.app.state.settings.public_base_url.rstrip("/")
+    path = request.app.url_path_for("diagnostic_home", token=token)
+    return f"{base}{path}" if base else str(request.url_for("diagnostic_home", token=token))
+
+
+class Progress:
+    """How far a diagnostic has got, over the questions currently shown."""
+
+    def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any]):
+        shown = visible_answers(questionnaire, answers)
+        self.by_section: dict[str, tuple[int, int]] = {}
+        for section in questionnaire.sections:
+            questions = [q for q in section.questions if is_visible(q, shown)]
+            answered = sum(1 for q in questions if q.id in shown)
+            self.by_section[section.id] = (answered, len(questions))
+        self.answered = sum(a for a, _ in self.by_section.values())
+        self.total = sum(t for _, t in self.by_section.values())
+        self.percent = round(100 * self.answered / self.total) if self.total else 0
+        self.missing_required = missing_required(questionnaire, answers)
+
+
+def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dict[str, Any]:
+    questionnaire, answers = opened.questionnaire, opened.answers
+    context = {
+        "q": question,
+        "token": opened.diagnostic.token,
+        "options": questionnaire.options(question),
+        "value": answers.get(question.id),
+        "visible": is_visible(question, visible_answers(questionnaire, answers)),
+        "in_percent": resources_in_percent(questionnaire, answers),
+        "computed": effective_number(questionnaire, answers, question.id)
+        if question.computed_from
+        else None,
+        "error": None,
+        "raw": None,
+        "saved": False,
+    }
+    context.update(extra)
+    return context
+
+
+def section_context(opened: OpenDiagnostic, section: Section, errors=None, raw=None):
+    questionnaire = opened.questionnaire
+    index = questionnaire.section_index(section.id)
+    errors = errors or {}
+    raw = raw or {}
+    return {
+        "token": opened.diagnostic.token,
+        "questionnaire": questionnaire,
+        "section": section,
+        "index": index,
+        "previous": questionnaire.sections[index - 1] if index > 0 else None,
+        "next": questionnaire.sections[index + 1] if index + 1 < len(questionnaire.sections)
+        else None,
+        "questions": [
+            question_context(opened, q, error=errors.get(q.id), raw=raw.get(q.id))
+            for q in section.questions
+        ],
+        "progress": Progress(questionnaire, opened.answers),
+        "errors": errors,
+    }
+
+
+def _form_value(form: FormData, question: Question) -> Any:
+    if question.type == "multiple_choice":
+        return [v for v in form.getlist(question.id) if isinstance(v, str)]
+    value = form.get(question.id)
+    return value if isinstance(value, str) else None
+
+
+def _dependents(questionnaire: Questionnaire, question_id: str) -> list[Question]:
+    """Questions whose visibility may change with this answer (directly or in a chain)."""
+    changed = {question_id}
+    dependents = []
+    for question in questionnaire.questions.values():
+        if question.show_if is None:
+            continue
+        refs = {node.question for node, _ in walk(question.show_if)}
+        if refs & changed:
+            dependents.append(question)
+            changed.add(question.id)
+    return dependents
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request, store: StoreDep, supprime: int = 0):
+    return render(request, "landing.html", {"questionnaire": store.current, "deleted": supprime})
+
+
+@router.post("/diagnostics")
+def start(request: Request, engine: EngineDep, store: StoreDep):
+    diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
+    url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
+    return RedirectResponse(f"{url}?nouveau=1", status_code=303)
+
+
+@router.get("/d/{token}", response_class=HTMLResponse, name="diagnostic_home")
+def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: int = 0):
+    questionnaire = opened.questionnaire
+    name_role = questionnaire.definition.roles.association_name
+    return render(
+        request,
+        "home.html",
+        {
+            "token": opened.diagnostic.token,
+            "questionnaire": questionnaire,
+            "resume_url": resume_url(request, opened.diagnostic.token),
+            "progress": Progress(questionnaire, opened.answers),
+            "association_name": opened.answers.get(name_role) if name_role else None,
+            "new": bool(nouveau),
+        },
+    )
+
+
+@router.get("/d/{token}/s/{section_id}", response_class=HTMLResponse, name="section")
+def section_page(request: Request, opened: DiagnosticDep, section_id: str):
+    section = opened.questionnaire.section(section_id)
+    if section is None:
+        return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
+    return render(request, "section.html", section_context(opened, section))
+
+
+@router.post("/d/{token}/s/{section_id}", response_class=HTMLResponse)
+async def section_submit(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, section_id: str
+):
+    """The no-JavaScript path: save the whole section, then go back, forward or stay."""
+    questionnaire = opened.questionnaire
+    section = questionnaire.section(section_id)
+    if section is None:
+        return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
+    form = await request.form()
+    submitted = set(form.getlist("present"))
+    valid: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    raw: dict[str, Any] = {}
+    for question in section.questions:
+        if question.id not in submitted:
+            continue  # hidden when the page was drawn: leave its stored answer alone
+        value = _form_value(form, question)
+        raw[question.id] = value
+        try:
+            valid[question.id] = validate_answer(questionnaire, question.id, value)
+        except AnswerError as error:
+            errors[question.id] = str(error)
+    crud.save_answers(engine=engine, diagnostic_id=opened.diagnostic.id, values=valid)
+    for question_id, value in valid.items():
+        if value is EMPTY:
+            opened.answers.pop(question_id, None)
+        else:
+            opened.answers[question_id] = value
+    if errors:
+        context = section_context(opened, section, errors=errors, raw=raw)
+        return render(request, "section.html", context, status_code=422)
+    index = questionnaire.section_index(section.id)
+    action = form.get("nav")
+    if action == "prev" and index > 0:
+        target = request.app.url_path_for(
+            "section", token=opened.diagnostic.token, section_id=questionnaire.sections[index - 1].id
+        )
+    elif action == "next" and index + 1 < len(questionnaire.sections):
+        target = request.app.url_path_for(
+            "section", token=opened.diagnostic.token, section_id=questionnaire.sections[index + 1].id
+        )
+    elif action == "next":
+        target = request.app.url_path_for("summary", token=opened.diagnostic.token)
+    else:
+        target = request.app.url_path_for(
+            "section", token=opened.diagnostic.token, section_id=section.id
+        ) + "?enregistre=1"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/d/{token}/q/{question_id}", response_class=HTMLResponse, name="save_answer")
+async def save_answer(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str
+):
+    """htmx autosave of one answer: returns its feedback, plus out-of-band swaps of the
+    questions whose visibility depends on it and of the progress bar."""
+    questionnaire = opened.questionnaire
+    question = questionnaire.questions.get(question_id)
+    if question is None:
+        return error_page(request, 404, "Question inconnue.")
+    form = await request.form()
+    value = _form_value(form, question)
+    try:
+        stored = validate_answer(questionnaire, question_id, value)
+    except AnswerError as error:
+        context = question_context(opened, question, error=str(error), raw=value)
+        return render(request, "partials/answer_saved.html",
+                      {**context, "dependents": [], "progress": None})
+    crud.save_answers(engine=engine, diagnostic_id=opened.diagnostic.id, values={question_id: stored})
+    if stored is EMPTY:
+        opened.answers.pop(question_id, None)
+    else:
+        opened.answers[question_id] = stored
+    section = questionnaire.section_of[question_id]
+    dependents = [
+        question_context(opened, q)
+        for q in _dependents(questionnaire, question_id)
+        if questionnaire.section_of[q.id].id == section.id
+    ]
+    # Other fields of the section that show the computed value or the euro/percent unit.
+    dependents += [
+        question_context(opened, q)
+        for q in section.questions
+        if q.id != question_id
+        and (question_id in (q.computed_from or []) or
+             (q.source and question_id == questionnaire.definition.roles.resource_unit))
+        and q.id not in {d["q"].id for d in dependents}
+    ]
+    context = question_context(opened, question, saved=True)
+    return render(
+        request,
+        "partials/answer_saved.html",
+        {**context, "dependents": dependents, "progress": Progress(questionnaire, opened.answers),
+         "section": section},
+    )
+
+
+@router.get("/d/{token}/recapitulatif", response_class=HTMLResponse, name="summary")
+def summary(request: Request, opened: DiagnosticDep):
+    questionnaire = opened.questionnaire
+    progress = Progress(questionnaire, opened.answers)
+    missing_by_section: dict[str, list[Question]] = {}
+    for question in progress.missing_required:
+        missing_by_section.setdefault(questionnaire.section_of[question.id].id, []).append(question)
+    return render(
+        request,
+        "summary.html",
+        {
+            "token": opened.diagnostic.token,
+            "questionnaire": questionnaire,
+            "progress": progress,
+            "missing_by_section": missing_by_section,
+        },
+    )
+
+
+@router.get("/d/{token}/resultats", response_class=HTMLResponse, name="results")
+def results(request: Request, opened: DiagnosticDep):
+    questionnaire = opened.questionnaire
+    result = compute_result(questionnaire, opened.answers)
+    name_role = questionnaire.definition.roles.association_name
+    return render(
+        request,
+        "results.html",
+        {
+            "token": opened.diagnostic.token,
+            "questionnaire": questionnaire,
+            "result": result,
+            "progress": Progress(questionnaire, opened.answers),
+            "association_name": opened.answers.get(name_role) if name_role else None,
+            "map_svg": model_map_svg(questionnaire, result.barycentre),
+            "radar_svg": lever_radar_svg(result.levers),
+        },
+    )
+
+
+@router.get("/d/{token}/rapport.pdf", name="report_pdf")
+async def report(request: Request, opened: DiagnosticDep):
+    return await pdf_response(request, opened)
+
+
+@router.get("/d/{token}/supprimer", response_class=HTMLResponse, name="delete_confirm")
+def delete_confirm(request: Request, opened: DiagnosticDep):
+    return render(request, "delete.html", {"token": opened.diagnostic.token})
+
+
+@router.post("/d/{token}/supprimer")
+def delete(request: Request, opened: DiagnosticDep, engine: EngineDep):
+    crud.delete_diagnostic(engine=engine, diagnostic_id=opened.diagnostic.id)
+    return RedirectResponse("/?supprime=1", status_code=303)

@@ -1,0 +1,160 @@
+"""A 0-100 score per lever and sub-dimension, with the answers that drove it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import Band, Question, QuestionScoring
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One answer (or indicator) and what it brought to a sub-dimension."""
+
+    source: str  # question id or "indicator:<name>"
+    label: str
+    answer: str
+    points: float
+    max_points: float
+
+    @property
+    def ratio(self) -> float:
+        return self.points / self.max_points if self.max_points else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "label": self.label,
+            "answer": self.answer,
+            "points": self.points,
+            "max_points": self.max_points,
+        }
+
+
+@dataclass
+class SubScore:
+    id: str
+    label: str
+    score: float | None
+    drivers: list[Driver] = field(default_factory=list)
+
+
+@dataclass
+class LeverScore:
+    id: str
+    label: str
+    score: float | None
+    subscores: list[SubScore]
+
+    def to_json(self) -> dict:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "subscores": {s.id: s.score for s in self.subscores},
+            "drivers": {s.id: [d.to_json() for d in s.drivers] for s in self.subscores},
+        }
+
+
+def _band_points(bands: list[Band], number: float) -> float | None:
+    return next((band.points for band in bands if band.contains(number)), None)
+
+
+def _rule_points(
+    questionnaire: Questionnaire, question: Question, rule: QuestionScoring, value: Any
+) -> tuple[float, float] | None:
+    """(points, max points) for one answer, or None when it does not score."""
+    if rule.bands:
+        if not isinstance(value, int | float):
+            return None
+        points = _band_points(rule.bands, float(value))
+        best = rule.max_points if rule.max_points is not None else max(b.points for b in rule.bands)
+        return None if points is None else (points, best)
+    option_ids = [o.id for o in questionnaire.options(question)]
+    points_by_option = rule.points or {oid: float(i) for i, oid in enumerate(option_ids)}
+    if question.type == "multiple_choice":
+        picked = value if isinstance(value, list) else [value]
+        best = (
+            rule.max_points
+            if rule.max_points is not None
+            else sum(p for p in points_by_option.values() if p > 0)
+        )
+        points = min(best, sum(points_by_option.get(item, 0.0) for item in picked))
+        return points, best
+    best = (
+        rule.max_points if rule.max_points is not None else max(points_by_option.values(), default=0)
+    )
+    return points_by_option.get(str(value), 0.0), best
+
+
+def _answer_text(questionnaire: Questionnaire, question: Question, value: Any, lang: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(questionnaire.option_label(question, v, lang) for v in value)
+    if question.type in ("single_choice", "likert"):
+        return questionnaire.option_label(question, str(value), lang)
+    return str(value)
+
+
+def score_levers(
+    questionnaire: Questionnaire,
+    visible_answers: dict[str, Any],
+    indicators: dict[str, Any],
+    lang: str = "fr",
+) -> list[LeverScore]:
+    drivers: dict[tuple[str, str], list[Driver]] = {}
+    for question in questionnaire.questions.values():
+        if question.id not in visible_answers:
+            continue
+        value = visible_answers[question.id]
+        for rule in question.scoring:
+            scored = _rule_points(questionnaire, question, rule, value)
+            if scored is None or scored[1] <= 0:
+                continue
+            drivers.setdefault((rule.lever, rule.subdimension), []).append(
+                Driver(
+                    source=question.id,
+                    label=question.label.get(lang),
+                    answer=_answer_text(questionnaire, question, value, lang),
+                    points=scored[0],
+                    max_points=scored[1],
+                )
+            )
+    levers = []
+    for lever in questionnaire.definition.levers:
+        subscores = []
+        for sub in lever.subdimensions:
+            sub_drivers = drivers.get((lever.id, sub.id), [])
+            for rule in sub.indicators:
+                value = indicators.get(rule.indicator)
+                if not isinstance(value, int | float):
+                    continue
+                points = _band_points(rule.bands, float(value))
+                best = (
+                    rule.max_points
+                    if rule.max_points is not None
+                    else max(b.points for b in rule.bands)
+                )
+                if points is None or best <= 0:
+                    continue
+                sub_drivers.append(
+                    Driver(
+                        source=f"indicator:{rule.indicator}",
+                        label=rule.label.get(lang) if rule.label else rule.indicator,
+                        answer=f"{value:.2f}",
+                        points=points,
+                        max_points=best,
+                    )
+                )
+            total_max = sum(d.max_points for d in sub_drivers)
+            score = (
+                round(100 * sum(d.points for d in sub_drivers) / total_max, 1)
+                if total_max > 0
+                else None
+            )
+            subscores.append(SubScore(sub.id, sub.label.get(lang), score, sub_drivers))
+        known = [s.score for s in subscores if s.score is not None]
+        # Each sub-dimension weighs the same, however many questions feed it.
+        lever_score = round(sum(known) / len(known), 1) if known else None
+        levers.append(LeverScore(lever.id, lever.label.get(lang), lever_score, subscores))
+    return levers

@@ -1,0 +1,92 @@
+"""Put the pieces together: answers in, a complete diagnostic result out (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.questionnaire.conditions import ConditionContext, missing_required, visible_answers
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import LeverCard
+from app.scoring.barycentre import Barycentre, compute_barycentre
+from app.scoring.cards import select_cards
+from app.scoring.indicators import compute_indicators
+from app.scoring.levers import LeverScore, score_levers
+from app.scoring.profile import resource_amounts, resource_profile
+
+
+@dataclass
+class DiagnosticResult:
+    amounts: dict[str, float]
+    profile: dict[str, float] | None
+    barycentre: Barycentre | None
+    levers: list[LeverScore]
+    indicators: dict[str, Any]
+    cards: list[LeverCard]
+    missing_required: list[str]
+    lang: str = "fr"
+
+    def lever(self, lever_id: str) -> LeverScore:
+        return next(lever for lever in self.levers if lever.id == lever_id)
+
+    def to_json(self) -> dict:
+        return {
+            "amounts": self.amounts,
+            "profile": self.profile,
+            "barycentre": self.barycentre.to_json() if self.barycentre else None,
+            "levers": {lever.id: lever.to_json() for lever in self.levers},
+            "indicators": self.indicators,
+            "cards": [
+                {
+                    "id": card.id,
+                    "title": card.title.get(self.lang),
+                    "kind": card.kind,
+                    "lever": card.lever,
+                    "what": card.what.get(self.lang),
+                    "why": card.why.get(self.lang),
+                    "skills": [s.get(self.lang) for s in card.skills],
+                    "risks": [r.get(self.lang) for r in card.risks],
+                    "help": [h.get(self.lang) for h in card.help],
+                }
+                for card in self.cards
+            ],
+            "missing_required": self.missing_required,
+        }
+
+
+def compute_result(
+    questionnaire: Questionnaire, answers: dict[str, Any], lang: str = "fr"
+) -> DiagnosticResult:
+    shown = visible_answers(questionnaire, answers)
+    amounts = resource_amounts(questionnaire, shown)
+    profile = resource_profile(amounts)
+    barycentre = (
+        compute_barycentre(profile, {m.id: m.prototype for m in questionnaire.models})
+        if profile is not None
+        else None
+    )
+    indicators = compute_indicators(questionnaire, shown, amounts, profile)
+    indicators["residual"] = barycentre.residual if barycentre else None
+    levers = score_levers(questionnaire, shown, indicators, lang)
+    lever_scores: dict[str, float | None] = {}
+    for lever in levers:
+        lever_scores[lever.id] = lever.score
+        for sub in lever.subscores:
+            lever_scores[f"{lever.id}.{sub.id}"] = sub.score
+    context = ConditionContext(
+        answers=shown,
+        indicators=indicators,
+        lever_scores=lever_scores,
+        model_weights=barycentre.weights if barycentre else {},
+        dominant_model=barycentre.dominant if barycentre else None,
+    )
+    return DiagnosticResult(
+        amounts=amounts,
+        profile=profile,
+        barycentre=barycentre,
+        levers=levers,
+        indicators=indicators,
+        cards=select_cards(questionnaire, context),
+        missing_required=[q.id for q in missing_required(questionnaire, answers)],
+        lang=lang,
+    )
