@@ -29,8 +29,11 @@ def validate(path: Path) -> int:
 
 
 def schema() -> int:
-    print(json.dumps(QuestionnaireDefinition.model_json_schema(by_alias=True), indent=2,
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            QuestionnaireDefinition.model_json_schema(by_alias=True), indent=2, ensure_ascii=False
+        )
+    )
     return 0
 
 

@@ -51,8 +51,11 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                {"detail": exc.detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         return pages.error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

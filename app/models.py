@@ -9,7 +9,9 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    # Timezone-aware: SQLModel's datetime type refuses naive values, and PostgreSQL stores
+    # them as timestamptz (see the migration).
+    return datetime.now(UTC)
 
 
 class QuestionnaireSnapshot(SQLModel, table=True):
@@ -41,9 +43,7 @@ class Answer(SQLModel, table=True):
     __tablename__ = "answer"
 
     diagnostic_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), primary_key=True)
     )
     question_id: str = Field(max_length=64, primary_key=True)
     # JSON text of the validated value.

@@ -20,8 +20,9 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 def euros(value: Any, lang: str = "fr") -> str:
     if not isinstance(value, int | float):
         return "—"
-    return format_currency(value, "EUR", locale=LOCALES.get(lang, "fr_FR"), format="#,##0 ¤",
-                           currency_digits=False)
+    return format_currency(
+        value, "EUR", locale=LOCALES.get(lang, "fr_FR"), format="#,##0 ¤", currency_digits=False
+    )
 
 
 def percent(value: Any, lang: str = "fr", digits: int = 0) -> str:

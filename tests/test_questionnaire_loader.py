@@ -93,22 +93,24 @@ def test_show_if_may_not_look_ahead(tmp_path):
 
 
 def test_prototypes_must_sum_to_one(tmp_path):
-    broken = MINI_YAML.replace("{dons: 0.8, ventes: 0.1, subventions: 0.1}",
-                               "{dons: 0.9, ventes: 0.1, subventions: 0.1}")
+    broken = MINI_YAML.replace(
+        "{dons: 0.8, ventes: 0.1, subventions: 0.1}", "{dons: 0.9, ventes: 0.1, subventions: 0.1}"
+    )
     problems = problems_for(tmp_path, broken)
     line = line_of(broken, "{dons: 0.9")
     assert any(f":{line}:" in p and "sum to 1" in p for p in problems), problems
 
 
 def test_prototypes_that_mix_others_are_refused(tmp_path):
-    broken = MINI_YAML.replace("{dons: 0.1, ventes: 0.1, subventions: 0.8}",
-                               "{dons: 0.45, ventes: 0.45, subventions: 0.1}")
+    broken = MINI_YAML.replace(
+        "{dons: 0.1, ventes: 0.1, subventions: 0.8}", "{dons: 0.45, ventes: 0.45, subventions: 0.1}"
+    )
     problems = problems_for(tmp_path, broken)
     assert any("affinely independent" in p for p in problems), problems
 
 
 def test_a_duplicate_key_is_refused_with_its_line(tmp_path):
-    broken = MINI_YAML.replace("version: \"1\"", "version: \"1\"\nversion: \"2\"")
+    broken = MINI_YAML.replace('version: "1"', 'version: "1"\nversion: "2"')
     (problem,) = problems_for(tmp_path, broken)
     line = line_of(broken, 'version: "2"')
     assert f":{line}:" in problem
@@ -126,7 +128,7 @@ def test_files_in_a_directory_are_merged_and_clashes_named(tmp_path):
     write(tmp_path, head, "a.yaml")
     write(tmp_path, "sections:\n" + tail, "b.yaml")
     assert load_questionnaire(tmp_path).id == "mini"
-    write(tmp_path, "version: \"3\"\n", "c.yaml")
+    write(tmp_path, 'version: "3"\n', "c.yaml")
     with pytest.raises(QuestionnaireError) as caught:
         load_questionnaire(tmp_path)
     assert "c.yaml:1: key 'version' is already defined at" in caught.value.problems[0]
@@ -134,8 +136,11 @@ def test_files_in_a_directory_are_merged_and_clashes_named(tmp_path):
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
-        cwd=PROJECT_ROOT, timeout=60,
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
     )
 
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('version', sa.String(length=40), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('definition_json', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('content_hash')
     )
@@ -30,8 +30,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('snapshot_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['snapshot_id'], ['questionnaire_snapshot.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('diagnostic_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.String(length=64), nullable=False),
     sa.Column('value_json', sa.Text(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['diagnostic_id'], ['diagnostic.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('diagnostic_id', 'question_id')
     )

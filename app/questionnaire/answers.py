@@ -39,7 +39,11 @@ def parse_number(text: str) -> float:
             continue
     else:
         raise AnswerError(f"« {text[:40]} » n'est pas un nombre (exemple : 12 500 ou 12,5).")
-    if not isinstance(number, Decimal) or not number.is_finite():
+    if (
+        not isinstance(number, Decimal)
+        or not number.is_finite()
+        or not math.isfinite(float(number))
+    ):
         raise AnswerError("Saisissez un nombre fini.")
     return float(number)
 
@@ -60,7 +64,9 @@ def _number(question: Question, raw: Any) -> float | int:
             raise AnswerError("La valeur ne peut pas être négative.")
         raise AnswerError(f"La valeur doit être au moins {question.lower_bound:g}.")
     if number > question.upper_bound:
-        raise AnswerError(f"La valeur ne peut pas dépasser {question.upper_bound:,.0f}.".replace(",", " "))
+        raise AnswerError(
+            f"La valeur ne peut pas dépasser {question.upper_bound:,.0f}.".replace(",", " ")
+        )
     if question.type == "integer":
         if number != int(number):
             raise AnswerError("Saisissez un nombre entier.")

@@ -138,8 +138,15 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
             for i_index, rule in enumerate(sub.indicators):
                 if rule.indicator not in KNOWN_INDICATORS:
                     yield (
-                        ("levers", index, "subdimensions", s_index, "indicators", i_index,
-                         "indicator"),
+                        (
+                            "levers",
+                            index,
+                            "subdimensions",
+                            s_index,
+                            "indicators",
+                            i_index,
+                            "indicator",
+                        ),
                         f"unknown indicator '{rule.indicator}' "
                         f"(known: {', '.join(KNOWN_INDICATORS)})",
                     )
@@ -200,11 +207,16 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
                 yield (rule_loc, "text questions cannot be scored")
         if question.show_if:
             yield from _check_condition(
-                question.show_if, loc + ("show_if",), questions, definition, subdimensions,
+                question.show_if,
+                loc + ("show_if",),
+                questions,
+                definition,
+                subdimensions,
                 answers_only=True,
             )
-            yield from _forward_references(question.show_if, loc + ("show_if",), question_id,
-                                           list(questions))
+            yield from _forward_references(
+                question.show_if, loc + ("show_if",), question_id, list(questions)
+            )
 
     roles = definition.roles
     role_types = {
@@ -292,9 +304,10 @@ def _check_prototypes_distinct(definition: QuestionnaireDefinition) -> Iterator[
         [[m.prototype.get(s, 0.0) for s in source_ids] for m in definition.models], dtype=float
     )
     differences = matrix[1:] - matrix[0]
-    if len(definition.models) > 1 and np.linalg.matrix_rank(differences, tol=1e-6) < len(
-        definition.models
-    ) - 1:
+    if (
+        len(definition.models) > 1
+        and np.linalg.matrix_rank(differences, tol=1e-6) < len(definition.models) - 1
+    ):
         yield (
             ("models",),
             "the model prototypes are not affinely independent (one is a mix of others), so "

@@ -78,7 +78,8 @@ def _svg_open(
 
 
 def _diamond(x: float, y: float, half: float, *, fill: str = "#000000") -> str:
-    points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y)} {_n(x)},{_n(y + half)} {_n(x - half)},{_n(y)}"
+    corners = ((x, y - half), (x + half, y), (x, y + half), (x - half, y))
+    points = " ".join(f"{_n(cx)},{_n(cy)}" for cx, cy in corners)
     return (
         f'<polygon points="{points}" fill="{fill}" stroke="#ffffff" stroke-width="1.5"/>'
         f'<polygon points="{points}" fill="none" stroke="#000000" stroke-width="0.8"/>'
@@ -89,13 +90,15 @@ def _model_name(model, lang: str) -> str:
     return (model.short_name or model.name).get(lang)
 
 
-def map_description(questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str = "fr") -> str:
+def map_description(
+    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str = "fr"
+) -> str:
     """The text equivalent of the map, in one sentence."""
     count = len(questionnaire.models)
     if barycentre is None:
         return (
-            f"Carte des {count} modèles socio-économiques : aucune ressource n'est renseignée, "
-            "votre position ne peut pas encore être placée."
+            f"Carte des {count} modèles socio-économiques, sans votre position : "
+            f"{NO_RESOURCES_NOTE}."
         )
     dominant = questionnaire.model_by_id[barycentre.dominant]
     text = (
@@ -167,18 +170,31 @@ def model_map_svg(
             f'stroke-width="{"2" if is_dominant else "1.2"}"/>'
         )
         foreground.append(
-            _text(x, y + font * 0.32, str(model.number), font * 0.9, anchor="middle", bold=True,
-                  fill="#ffffff" if is_dominant else "#000000")
+            _text(
+                x,
+                y + font * 0.32,
+                str(model.number),
+                font * 0.9,
+                anchor="middle",
+                bold=True,
+                fill="#ffffff" if is_dominant else "#000000",
+            )
         )
-        # The label sits outside the polygon, beyond the marker, in the pole's direction.
-        offset = radius + marker + font * 0.5
-        lx, ly = offset * px, offset * py
+        # The label sits outside the polygon: above or below the poles at the top and bottom,
+        # beside the others; the two bottom-side labels start under their marker and run
+        # outwards so they never meet.
+        gap = marker + font * 0.4
         if abs(px) < 0.3:
-            anchor, available = "middle", 2 * (half_width - abs(lx)) - 8
-        elif px > 0:
-            anchor, available = "start", half_width - lx - 4
+            anchor, lx = "middle", x
+            available = 2 * (half_width - abs(lx)) - 8
+        elif py > 0.8:
+            anchor = "start" if px > 0 else "end"
+            lx = x - marker * 0.6 if px > 0 else x + marker * 0.6
+            available = half_width - abs(lx) - 4
         else:
-            anchor, available = "end", half_width + lx - 4
+            anchor = "start" if px > 0 else "end"
+            lx = x + gap if px > 0 else x - gap
+            available = half_width - abs(lx) - 4
         lines = _wrap(_model_name(model, lang), _chars_for(min(available, size * 0.42), font))
         rows = [(line, is_dominant) for line in lines]
         weight = weights.get(model.id)
@@ -186,14 +202,17 @@ def model_map_svg(
             rows.append((percent(weight, lang), True))
         block = len(rows) * line_height
         if abs(px) < 0.3:
-            top = ly - block if py < 0 else ly
+            top = y - gap - block if py < 0 else y + gap
+        elif py > 0.8:
+            top = y + gap
         else:
-            top = ly - block / 2 + (font * 0.4 if py > 0 else -font * 0.2)
+            top = y - block / 2 + (font * 0.4 if py > 0 else -font * 0.2)
         min_y, max_y = min(min_y, top), max(max_y, top + block)
         for index, (line, bold) in enumerate(rows):
             foreground.append(
-                _text(lx, top + font * 0.9 + index * line_height, line, font, anchor=anchor,
-                      bold=bold)
+                _text(
+                    lx, top + font * 0.9 + index * line_height, line, font, anchor=anchor, bold=bold
+                )
             )
 
     if barycentre is not None:
@@ -290,9 +309,11 @@ def lever_radar_svg(
     size: int = 360,
     *,
     id_prefix: str = "mse-radar",
+    legend: bool = True,
 ) -> Markup:
     """One axis per lever sub-dimension, grouped by lever (sectors numbered 1, 2, 3...), with
-    a legend giving each axis's full label and score."""
+    a legend giving each axis's full label and score (leave it out when the page around the
+    chart lists them, as the PDF does)."""
     axes = [
         (lever_index, sub_index, sub)
         for lever_index, lever in enumerate(levers)
@@ -321,24 +342,36 @@ def lever_radar_svg(
     def at(angle: float, distance: float) -> tuple[float, float]:
         return distance * math.sin(angle), -distance * math.cos(angle)
 
-    # Lever sectors behind everything.
+    # Lever sectors behind everything, following the outer ring (a polygon from 3 axes on).
+    def rim(first_axis: int, last_axis: int) -> list[tuple[float, float]]:
+        """The outer ring from half-way before the first axis to half-way after the last."""
+        if count < 3:
+            return [
+                at(first_axis * step - step / 2 + k * step / 8, radius)
+                for k in range(8 * (last_axis - first_axis + 1) + 1)
+            ]
+        vertices = [at(i * step, radius) for i in range(first_axis - 1, last_axis + 2)]
+        start_mid = ((vertices[0][0] + vertices[1][0]) / 2, (vertices[0][1] + vertices[1][1]) / 2)
+        end_mid = ((vertices[-2][0] + vertices[-1][0]) / 2, (vertices[-2][1] + vertices[-1][1]) / 2)
+        return [start_mid, *vertices[1:-1], end_mid]
+
     start = 0
     for lever_index, lever in enumerate(levers):
         size_of_group = len(lever.subscores)
         if size_of_group == 0:
             continue
         fill = _SECTOR_FILLS[lever_index % len(_SECTOR_FILLS)]
+        outline = [(0.0, 0.0), *rim(start, start + size_of_group - 1)]
         if size_of_group == count:
-            parts.append(f'<circle cx="0" cy="0" r="{_n(radius)}" fill="{fill}"/>')
-        else:
-            first = start * step - step / 2
-            last = (start + size_of_group - 1) * step + step / 2
-            x1, y1 = at(first, radius)
-            x2, y2 = at(last, radius)
-            large = 1 if last - first > math.pi else 0
+            outline = outline[1:]
+        shape = " ".join(f"{_n(x)},{_n(y)}" for x, y in outline)
+        parts.append(f'<polygon points="{shape}" fill="{fill}" stroke="none"/>')
+        if size_of_group < count:
+            # The separator between two levers: a solid line from the centre to the rim.
+            x, y = outline[1]
             parts.append(
-                f'<path d="M 0 0 L {_n(x1)} {_n(y1)} A {_n(radius)} {_n(radius)} 0 {large} 1 '
-                f'{_n(x2)} {_n(y2)} Z" fill="{fill}" stroke="#666666" stroke-width="1"/>'
+                f'<line x1="0" y1="0" x2="{_n(x)}" y2="{_n(y)}" stroke="#555555" '
+                f'stroke-width="1.2"/>'
             )
         start += size_of_group
 
@@ -369,8 +402,13 @@ def lever_radar_svg(
         )
     for level in (25, 50, 75, 100):
         parts.append(
-            _text(font * 0.3, -radius * level / 100 - font * 0.2, str(level), font * 0.7,
-                  fill="#444444")
+            _text(
+                font * 0.3,
+                -radius * level / 100 + font * 0.75,
+                str(level),
+                font * 0.7,
+                fill="#444444",
+            )
         )
 
     # The scores; an unanswered sub-dimension counts as 0 on the drawing.
@@ -401,8 +439,14 @@ def lever_radar_svg(
         sine = math.sin(index * step)
         anchor = "middle" if abs(sine) < 0.3 else ("start" if sine > 0 else "end")
         parts.append(
-            _text(x, y + font * 0.35, f"{lever_index + 1}.{sub_index + 1}", font * 0.85,
-                  anchor=anchor, bold=True)
+            _text(
+                x,
+                y + font * 0.35,
+                f"{lever_index + 1}.{sub_index + 1}",
+                font * 0.85,
+                anchor=anchor,
+                bold=True,
+            )
         )
 
     # Legend: the full labels and scores, grouped by lever.
@@ -412,10 +456,8 @@ def lever_radar_svg(
     score_x = half_width - 4
     label_chars = _chars_for(score_x - label_x - small * 3, small)
     y = radius + font * 3.2
-    for lever_index, lever in enumerate(levers):
-        score = (
-            f"{_score_text(lever.score)}/100" if lever.score is not None else "non évalué"
-        )
+    for lever_index, lever in enumerate(levers if legend else []):
+        score = f"{_score_text(lever.score)}/100" if lever.score is not None else "non évalué"
         heading = _wrap(f"{lever_index + 1}. {lever.label}", label_chars + 3, max_lines=2)
         for line_index, line in enumerate(heading):
             parts.append(_text(left, y, line, font * 0.9, bold=True))
@@ -428,11 +470,19 @@ def lever_radar_svg(
                 parts.append(_text(label_x, y, line, small))
                 if line_index == 0:
                     parts.append(
-                        _text(score_x, y, _score_text(sub.score), small, anchor="end",
-                              bold=sub.score is not None)
+                        _text(
+                            score_x,
+                            y,
+                            _score_text(sub.score),
+                            small,
+                            anchor="end",
+                            bold=sub.score is not None,
+                        )
                     )
                 y += small * 1.3
         y += small * 0.5
+    if not legend:
+        y = radius + font * 2.8  # just under the bottom axis number
     if any(sub.score is None for _, _, sub in axes):
         parts.append(
             f'<circle cx="{_n(left + small * 0.5)}" cy="{_n(y - small * 0.35)}" '
@@ -440,7 +490,7 @@ def lever_radar_svg(
             f'stroke-dasharray="2 1.5"/>'
         )
         for line in _wrap(
-            "— : sans réponse ; compté 0 sur le graphique (axe en pointillés)",
+            "Sans réponse : compté 0 sur le graphique (cercle creux, axe en pointillés)",
             _chars_for(size - small * 3, small),
         ):
             parts.append(_text(left + small * 1.4, y, line, small))

@@ -87,7 +87,9 @@ def put_answers(
         return JSONResponse(  # type: ignore[return-value]
             status_code=422,
             content={
-                "detail": [{"field": "", "message": f"Au plus {MAX_ANSWERS_PER_REQUEST} réponses."}],
+                "detail": [
+                    {"field": "", "message": f"Au plus {MAX_ANSWERS_PER_REQUEST} réponses."}
+                ],
                 "errors": {},
                 "saved": [],
             },
@@ -128,5 +130,3 @@ async def get_report(opened: DiagnosticDep, request: Request) -> Response:
 def delete_diagnostic(opened: DiagnosticDep, engine: EngineDep) -> Response:
     crud.delete_diagnostic(engine=engine, diagnostic_id=opened.diagnostic.id)
     return Response(status_code=204)
-
-

@@ -34,8 +34,12 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
-    return render(request, "error.html", {"status_code": status_code, "message": message},
-                  status_code=status_code)
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "message": message},
+        status_code=status_code,
+    )
 
 
 def resume_url(request: Request, token: str) -> str:
@@ -91,7 +95,8 @@ def section_context(opened: OpenDiagnostic, section: Section, errors=None, raw=N
         "section": section,
         "index": index,
         "previous": questionnaire.sections[index - 1] if index > 0 else None,
-        "next": questionnaire.sections[index + 1] if index + 1 < len(questionnaire.sections)
+        "next": questionnaire.sections[index + 1]
+        if index + 1 < len(questionnaire.sections)
         else None,
         "questions": [
             question_context(opened, q, error=errors.get(q.id), raw=raw.get(q.id))
@@ -197,25 +202,30 @@ async def section_submit(
     action = form.get("nav")
     if action == "prev" and index > 0:
         target = request.app.url_path_for(
-            "section", token=opened.diagnostic.token, section_id=questionnaire.sections[index - 1].id
+            "section",
+            token=opened.diagnostic.token,
+            section_id=questionnaire.sections[index - 1].id,
         )
     elif action == "next" and index + 1 < len(questionnaire.sections):
         target = request.app.url_path_for(
-            "section", token=opened.diagnostic.token, section_id=questionnaire.sections[index + 1].id
+            "section",
+            token=opened.diagnostic.token,
+            section_id=questionnaire.sections[index + 1].id,
         )
     elif action == "next":
         target = request.app.url_path_for("summary", token=opened.diagnostic.token)
     else:
-        target = request.app.url_path_for(
-            "section", token=opened.diagnostic.token, section_id=section.id
-        ) + "?enregistre=1"
+        target = (
+            request.app.url_path_for(
+                "section", token=opened.diagnostic.token, section_id=section.id
+            )
+            + "?enregistre=1"
+        )
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/d/{token}/q/{question_id}", response_class=HTMLResponse, name="save_answer")
-async def save_answer(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str
-):
+async def save_answer(request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str):
     """htmx autosave of one answer: returns its feedback, plus out-of-band swaps of the
     questions whose visibility depends on it and of the progress bar."""
     questionnaire = opened.questionnaire
@@ -228,9 +238,14 @@ async def save_answer(
         stored = validate_answer(questionnaire, question_id, value)
     except AnswerError as error:
         context = question_context(opened, question, error=str(error), raw=value)
-        return render(request, "partials/answer_saved.html",
-                      {**context, "dependents": [], "progress": None})
-    crud.save_answers(engine=engine, diagnostic_id=opened.diagnostic.id, values={question_id: stored})
+        return render(
+            request,
+            "partials/answer_saved.html",
+            {"c": context, "dependents": [], "progress": None},
+        )
+    crud.save_answers(
+        engine=engine, diagnostic_id=opened.diagnostic.id, values={question_id: stored}
+    )
     if stored is EMPTY:
         opened.answers.pop(question_id, None)
     else:
@@ -246,16 +261,22 @@ async def save_answer(
         question_context(opened, q)
         for q in section.questions
         if q.id != question_id
-        and (question_id in (q.computed_from or []) or
-             (q.source and question_id == questionnaire.definition.roles.resource_unit))
+        and (
+            question_id in (q.computed_from or [])
+            or (q.source and question_id == questionnaire.definition.roles.resource_unit)
+        )
         and q.id not in {d["q"].id for d in dependents}
     ]
     context = question_context(opened, question, saved=True)
     return render(
         request,
         "partials/answer_saved.html",
-        {**context, "dependents": dependents, "progress": Progress(questionnaire, opened.answers),
-         "section": section},
+        {
+            "c": context,
+            "dependents": dependents,
+            "progress": Progress(questionnaire, opened.answers),
+            "section": section,
+        },
     )
 
 

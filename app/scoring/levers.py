@@ -83,7 +83,9 @@ def _rule_points(
         points = min(best, sum(points_by_option.get(item, 0.0) for item in picked))
         return points, best
     best = (
-        rule.max_points if rule.max_points is not None else max(points_by_option.values(), default=0)
+        rule.max_points
+        if rule.max_points is not None
+        else max(points_by_option.values(), default=0)
     )
     return points_by_option.get(str(value), 0.0), best
 

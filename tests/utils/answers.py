@@ -8,8 +8,9 @@ from typing import Any
 from app.questionnaire.model import Questionnaire
 
 
-def resource_answers(questionnaire: Questionnaire, shares: dict[str, float],
-                     total: float = 100_000) -> dict[str, Any]:
+def resource_answers(
+    questionnaire: Questionnaire, shares: dict[str, float], total: float = 100_000
+) -> dict[str, Any]:
     """Answers putting `shares` of `total` euros on each source's resource question."""
     answers: dict[str, Any] = {}
     unit = questionnaire.definition.roles.resource_unit

@@ -1,0 +1,521 @@
+"""The PDF report: Jinja template -> HTML -> WeasyPrint, rendered off the event loop and cached
+on the diagnostic's content hash."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import json
+import mimetypes
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import anyio.to_thread
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.config import PROJECT_ROOT
+from app.questionnaire.conditions import visible_answers
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import Question
+from app.report.charts import lever_radar_svg, map_description, model_map_svg
+from app.scoring.levers import Driver, LeverScore
+from app.scoring.result import DiagnosticResult, compute_result
+from app.templating import euros, jinja_env, number, percent
+
+# Bump when the template, the CSS or the charts change, so cached PDFs are not served stale.
+TEMPLATE_VERSION = "2026-1"
+STATIC_DIR = PROJECT_ROOT / "static"
+PRINT_CSS = STATIC_DIR / "css" / "print.css"
+DEFAULT_ASSOCIATION_NAME = "Votre association"
+
+KIND_LABELS = {
+    "increase_resources": "Augmenter les ressources",
+    "reduce_costs": "Réduire les coûts",
+    "human": "Richesses humaines",
+    "alliance": "Alliances",
+}
+BROUGHT_BY_LABELS = {
+    "members": "Membres",
+    "public": "Acteurs publics",
+    "private": "Acteurs privés",
+    "volunteers": "Bénévoles",
+    "other": "Autres",
+}
+# The same, spelled out for the method note.
+BROUGHT_BY_DETAILS = {
+    "members": "Les membres",
+    "public": "Les acteurs publics (État, collectivités, organismes publics)",
+    "private": "Les acteurs privés (particuliers, entreprises, fondations)",
+    "volunteers": "Les bénévoles (temps donné, valorisé en euros)",
+    "other": "Autres",
+}
+SHARE_INDICATORS = {
+    "exchange_share",
+    "largest_source_share",
+    "largest_funder_share",
+    "volunteering_share",
+}
+
+
+class URLRefused(ValueError):
+    """The report asked for a resource outside the project's static/ directory."""
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serves files under static/ (fonts, CSS) and data: URLs; refuses everything else, so a
+    template or a user string can neither read the server's files nor reach the network."""
+
+    def __init__(self, static_dir: Path = STATIC_DIR):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.static_dir = static_dir.resolve()
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise URLRefused(f"refused URL (only static/ files are served): {url[:200]}")
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise URLRefused(f"refused URL (remote file): {url[:200]}")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.static_dir) or not path.is_file():
+            raise URLRefused(f"refused URL (not a file under static/): {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML string -> A4 PDF bytes (CPU-bound: call it off the event loop)."""
+    fetcher = StaticOnlyURLFetcher()
+    fonts = FontConfiguration()
+    stylesheet = CSS(
+        string=PRINT_CSS.read_text(encoding="utf-8"),
+        base_url=PRINT_CSS.as_uri(),
+        url_fetcher=fetcher,
+        font_config=fonts,
+    )
+    document = HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+# --- What the template shows -------------------------------------------------------------
+
+
+def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> str:
+    role = questionnaire.definition.roles.association_name
+    name = answers.get(role) if role else None
+    return name.strip() if isinstance(name, str) and name.strip() else DEFAULT_ASSOCIATION_NAME
+
+
+def format_answer(questionnaire: Questionnaire, question: Question, value: Any, lang: str) -> str:
+    """An answer as a reader expects it: choice labels, euros, percentages, units."""
+    if isinstance(value, list):
+        return ", ".join(questionnaire.option_label(question, str(v), lang) for v in value)
+    if question.type in ("single_choice", "likert", "multiple_choice"):
+        return questionnaire.option_label(question, str(value), lang)
+    if question.type == "amount" and isinstance(value, int | float):
+        return euros(value, lang)
+    if question.type == "percentage" and isinstance(value, int | float):
+        return f"{number(value, lang, digits=1)} %"
+    if question.type == "integer" and isinstance(value, int | float):
+        unit = f" {question.unit.get(lang)}" if question.unit else ""
+        return number(value, lang, digits=0) + unit
+    return str(value)
+
+
+def format_indicator(name: str, value: Any, lang: str = "fr") -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "—"
+    if name in SHARE_INDICATORS:
+        return percent(value, lang)
+    if name in ("total_resources", "monetary_resources"):
+        return euros(value, lang)
+    if name == "reserve_months":
+        return f"{number(value, lang, digits=1)} mois"
+    return number(value, lang, digits=2)
+
+
+@dataclass
+class DriverView:
+    label: str
+    answer: str
+    points: float
+    max_points: float
+
+
+@dataclass
+class SubScoreView:
+    label: str
+    score: float | None
+    strongest: list[DriverView] = field(default_factory=list)
+    weakest: list[DriverView] = field(default_factory=list)
+
+
+@dataclass
+class LeverView:
+    id: str
+    number: int
+    label: str
+    description: str
+    score: float | None
+    subscores: list[SubScoreView]
+
+
+def _driver_view(driver: Driver, indicators: dict[str, Any], lang: str) -> DriverView:
+    answer = driver.answer
+    if driver.source.startswith("indicator:"):
+        name = driver.source.removeprefix("indicator:")
+        answer = format_indicator(name, indicators.get(name), lang)
+    return DriverView(driver.label, answer, driver.points, driver.max_points)
+
+
+def lever_views(
+    questionnaire: Questionnaire, levers: list[LeverScore], indicators: dict[str, Any], lang: str
+) -> list[LeverView]:
+    """Each lever with, per sub-dimension, the two answers that helped most and least."""
+    views = []
+    for index, lever in enumerate(levers, start=1):
+        definition = questionnaire.lever_by_id.get(lever.id)
+        subs = []
+        for sub in lever.subscores:
+            ranked = sorted(sub.drivers, key=lambda d: (-d.ratio, d.label))
+            strong = [d for d in ranked if d.ratio >= 0.5][:2]
+            weak = [d for d in reversed(ranked) if d.ratio < 0.5][:2]
+            subs.append(
+                SubScoreView(
+                    sub.label,
+                    sub.score,
+                    [_driver_view(d, indicators, lang) for d in strong],
+                    [_driver_view(d, indicators, lang) for d in weak],
+                )
+            )
+        description = (
+            definition.description.get(lang) if definition and definition.description else ""
+        )
+        views.append(LeverView(lever.id, index, lever.label, description, lever.score, subs))
+    return views
+
+
+def atypicality_reading(atypicality: float) -> str:
+    if atypicality < 0.1:
+        return (
+            "Vos ressources se décrivent bien comme un mélange des modèles types : "
+            "la carte vous représente fidèlement."
+        )
+    if atypicality < 0.25:
+        return (
+            "Vos ressources s'écartent un peu des modèles types : la carte donne une tendance, "
+            "à lire avec un peu de recul."
+        )
+    return (
+        "Vos ressources s'écartent nettement des modèles types : vous inventez en partie "
+        "votre propre modèle. La carte indique les modèles les plus proches, sans vous résumer."
+    )
+
+
+def indicator_rows(
+    questionnaire: Questionnaire, result: DiagnosticResult, lang: str
+) -> list[dict[str, str]]:
+    """Each indicator with its value and what it means, in plain French."""
+    ind = result.indicators
+    rows = []
+    exchange = ind.get("exchange_share")
+    if exchange is not None:
+        if ind.get("general_interest"):
+            reading = (
+                "Lecture : structure d'intérêt général — moins de la moitié de vos ressources "
+                "financières rémunère un service rendu."
+            )
+        else:
+            reading = (
+                "Lecture : opérateur d'utilité sociale — la majorité de vos ressources "
+                "financières rémunère un service rendu."
+            )
+    else:
+        reading = "Sans ressources financières renseignées, cette lecture n'est pas possible."
+    rows.append(
+        {
+            "label": "Part des ressources reçues en échange d'un service",
+            "value": format_indicator("exchange_share", exchange, lang),
+            "meaning": "Ventes, commande publique, cotisations-abonnements… rapportées à "
+            "l'ensemble de vos ressources financières. " + reading,
+        }
+    )
+    diversification = ind.get("diversification")
+    hhi = ind.get("hhi")
+    equivalent = (
+        f" Ici, c'est comme si vous aviez {number(1 / hhi, lang, digits=1)} sources de même poids."
+        if isinstance(hhi, int | float) and hhi > 0
+        else ""
+    )
+    rows.append(
+        {
+            "label": "Diversification des ressources (1 − indice de Herfindahl)",
+            "value": format_indicator("diversification", diversification, lang),
+            "meaning": "0 signifie une source unique ; plus la valeur approche de 1, plus vos "
+            "ressources sont réparties entre des sources de poids comparable." + equivalent,
+        }
+    )
+    largest = ind.get("largest_source")
+    largest_label = (
+        questionnaire.source_by_id[largest].label.get(lang)
+        if largest in questionnaire.source_by_id
+        else "—"
+    )
+    largest_share = format_indicator("largest_source_share", ind.get("largest_source_share"), lang)
+    rows.append(
+        {
+            "label": "Première source de ressources",
+            "value": f"{largest_label} ({largest_share})" if largest else "—",
+            "meaning": "La source qui pèse le plus dans l'ensemble : plus son poids est fort, "
+            "plus sa baisse se ferait sentir.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Poids du premier financeur",
+            "value": format_indicator(
+                "largest_funder_share", ind.get("largest_funder_share"), lang
+            ),
+            "meaning": "La part apportée par un seul financeur (une collectivité, un client, un "
+            "mécène) : elle mesure votre dépendance à un acteur unique.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Part du bénévolat valorisé",
+            "value": format_indicator("volunteering_share", ind.get("volunteering_share"), lang),
+            "meaning": "Le temps donné par les bénévoles, converti en euros, dans l'ensemble de "
+            "vos ressources : il rend visible ce que l'argent ne montre pas.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Mois de fonctionnement couverts par la trésorerie",
+            "value": format_indicator("reserve_months", ind.get("reserve_months"), lang),
+            "meaning": "Combien de mois de dépenses vos réserves permettraient de payer. Un "
+            "matelas de quelques mois (souvent visé : environ six) aide à traverser un retard "
+            "de paiement ou une perte de financement.",
+        }
+    )
+    return rows
+
+
+def source_rows(questionnaire: Questionnaire, result: DiagnosticResult, lang: str) -> list[dict]:
+    profile = result.profile or {}
+    return [
+        {
+            "label": source.label.get(lang),
+            "amount": result.amounts.get(source.id, 0.0),
+            "share": profile.get(source.id),
+            "in_exchange": source.in_exchange,
+            "brought_by": BROUGHT_BY_LABELS.get(source.brought_by, source.brought_by),
+        }
+        for source in questionnaire.sources
+    ]
+
+
+def annex_sections(
+    questionnaire: Questionnaire, answers: dict[str, Any], lang: str
+) -> list[dict[str, Any]]:
+    """Every answered (and shown) question with its answer, grouped by section."""
+    shown = visible_answers(questionnaire, answers)
+    sections = []
+    for section in questionnaire.sections:
+        rows = []
+        for question in section.questions:
+            value = shown.get(question.id)
+            if value is None or value == "" or value == []:
+                continue
+            rows.append(
+                {
+                    "question": question.label.get(lang),
+                    "answer": format_answer(questionnaire, question, value, lang),
+                }
+            )
+        if rows:
+            sections.append({"title": section.title.get(lang), "rows": rows})
+    return sections
+
+
+def two_questions_grid(questionnaire: Questionnaire, lang: str) -> list[dict[str, Any]]:
+    """The sources placed by who brings them and whether a service is given in exchange."""
+    grid = []
+    for brought_by, label in BROUGHT_BY_DETAILS.items():
+        sources = [s for s in questionnaire.sources if s.brought_by == brought_by]
+        if not sources:
+            continue
+        grid.append(
+            {
+                "who": label,
+                "exchange": [s.label.get(lang) for s in sources if s.in_exchange],
+                "no_exchange": [s.label.get(lang) for s in sources if not s.in_exchange],
+            }
+        )
+    return grid
+
+
+def report_context(
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    result: DiagnosticResult,
+    *,
+    created_at: datetime | date,
+    lang: str = "fr",
+) -> dict[str, Any]:
+    barycentre = result.barycentre
+    weights = barycentre.weights if barycentre else {}
+    model_weights = [(model, weights.get(model.id)) for model in questionnaire.models]
+    dominant = questionnaire.model_by_id.get(barycentre.dominant) if barycentre else None
+    runner_up = (
+        questionnaire.model_by_id.get(barycentre.runner_up)
+        if barycentre and barycentre.runner_up and weights.get(barycentre.runner_up, 0) >= 0.005
+        else None
+    )
+    indicators = indicator_rows(questionnaire, result, lang)
+    return {
+        "lang": lang,
+        "q": questionnaire,
+        "definition": questionnaire.definition,
+        "result": result,
+        "association_name": association_name(questionnaire, answers),
+        "created_at": created_at,
+        "barycentre": barycentre,
+        "model_weights": model_weights,
+        "dominant": dominant,
+        "runner_up": runner_up,
+        "atypicality_reading": atypicality_reading(barycentre.atypicality) if barycentre else "",
+        "map_svg": model_map_svg(questionnaire, barycentre, lang, size=420),
+        "map_description": map_description(questionnaire, barycentre, lang),
+        # The sections under the radar list every sub-dimension: no legend inside the chart.
+        "radar_svg": lever_radar_svg(result.levers, lang, size=360, legend=False),
+        "levers": lever_views(questionnaire, result.levers, result.indicators, lang),
+        "indicators": indicators,
+        "key_indicators": [indicators[0], indicators[1], indicators[5]],
+        "sources": source_rows(questionnaire, result, lang),
+        "amounts_in_euros": result.indicators.get("total_resources") is not None,
+        "cards": result.cards,
+        "kind_labels": KIND_LABELS,
+        "annex": annex_sections(questionnaire, answers, lang),
+        "grid": two_questions_grid(questionnaire, lang),
+        "missing_required": [
+            questionnaire.questions[qid].label.get(lang)
+            for qid in result.missing_required
+            if qid in questionnaire.questions
+        ],
+    }
+
+
+def build_report_html(
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    result: DiagnosticResult,
+    *,
+    created_at: datetime | date,
+    lang: str = "fr",
+) -> str:
+    template = jinja_env.get_template("report/report.html")
+    return template.render(
+        report_context(questionnaire, answers, result, created_at=created_at, lang=lang)
+    )
+
+
+# --- Rendering service -------------------------------------------------------------------
+
+
+@dataclass
+class _KeyLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+def report_cache_key(
+    questionnaire: Questionnaire, answers: dict[str, Any], created_at: datetime | date, lang: str
+) -> str:
+    day = created_at.date() if isinstance(created_at, datetime) else created_at
+    payload = "\n".join(
+        [
+            questionnaire.content_hash,
+            json.dumps(answers, sort_keys=True, ensure_ascii=False, default=str),
+            day.isoformat(),
+            lang,
+            TEMPLATE_VERSION,
+        ]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ReportRenderer:
+    """Renders report PDFs off the event loop and keeps the last `cache_size` in memory."""
+
+    def __init__(self, cache_size: int = 64):
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._in_flight: dict[str, _KeyLock] = {}
+
+    def _cached(self, key: str) -> bytes | None:
+        with self._cache_lock:
+            pdf = self._cache.get(key)
+            if pdf is not None:
+                self._cache.move_to_end(key)
+            return pdf
+
+    def _store(self, key: str, pdf: bytes) -> None:
+        if self.cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[key] = pdf
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    @staticmethod
+    def _render(
+        questionnaire: Questionnaire,
+        answers: dict[str, Any],
+        created_at: datetime | date,
+        lang: str,
+    ) -> bytes:
+        result = compute_result(questionnaire, answers, lang)
+        html = build_report_html(questionnaire, answers, result, created_at=created_at, lang=lang)
+        return render_pdf(html)
+
+    async def pdf_for(
+        self,
+        questionnaire: Questionnaire,
+        answers: dict[str, Any],
+        *,
+        created_at: datetime | date,
+        lang: str = "fr",
+    ) -> bytes:
+        key = report_cache_key(questionnaire, answers, created_at, lang)
+        pdf = self._cached(key)
+        if pdf is not None:
+            return pdf
+        # One render per key: concurrent requests for the same report wait for the first.
+        entry = self._in_flight.setdefault(key, _KeyLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                pdf = self._cached(key)
+                if pdf is None:
+                    snapshot = copy.deepcopy(answers)  # the caller may change it meanwhile
+                    pdf = await anyio.to_thread.run_sync(
+                        self._render, questionnaire, snapshot, created_at, lang
+                    )
+                    self._store(key, pdf)
+                return pdf
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                self._in_flight.pop(key, None)

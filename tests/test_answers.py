@@ -1,0 +1,93 @@
+"""Answer validation: French number writing, bounds, choices, and messages naming the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.questionnaire.answers import EMPTY, AnswerError, parse_number, validate_answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 500", 12500),
+        ("12\u202f500", 12500),
+        ("12\u00a0500 €", 12500),
+        ("12,5", 12.5),
+        ("12 500,50 €", 12500.5),
+        ("12.5", 12.5),
+        ("1.234,5", 1234.5),
+        ("35 %", 35),
+        ("1000 euros", 1000),
+    ],
+)
+def test_french_number_writing_is_understood(text, expected):
+    assert parse_number(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["douze", "12abc", "€", "1e400", "nan", "inf"])
+def test_non_numbers_are_refused(text):
+    with pytest.raises(AnswerError):
+        parse_number(text)
+
+
+def amount_question(questionnaire):
+    return next(q.id for q in questionnaire.questions.values() if q.type == "amount")
+
+
+def test_amounts_refuse_negative_non_finite_and_absurd_values(questionnaire):
+    question_id = amount_question(questionnaire)
+    for bad in (-1, float("nan"), float("inf"), 1e15, True, {"a": 1}, [1]):
+        with pytest.raises(AnswerError):
+            validate_answer(questionnaire, question_id, bad)
+    assert validate_answer(questionnaire, question_id, "12 500 €") == 12500
+
+
+def test_percentages_stay_between_0_and_100(questionnaire):
+    question_id = next(q.id for q in questionnaire.questions.values() if q.type == "percentage")
+    assert validate_answer(questionnaire, question_id, "12,5 %") == 12.5
+    with pytest.raises(AnswerError, match="dépasser"):
+        validate_answer(questionnaire, question_id, 101)
+
+
+def test_integers_refuse_fractions(questionnaire):
+    question_id = next(q.id for q in questionnaire.questions.values() if q.type == "integer")
+    assert validate_answer(questionnaire, question_id, "1 200") == 1200
+    with pytest.raises(AnswerError, match="entier"):
+        validate_answer(questionnaire, question_id, 2.5)
+
+
+def test_choices_must_be_listed_options(questionnaire):
+    single = next(q for q in questionnaire.questions.values() if q.type == "single_choice")
+    option = questionnaire.options(single)[0].id
+    assert validate_answer(questionnaire, single.id, option) == option
+    with pytest.raises(AnswerError):
+        validate_answer(questionnaire, single.id, "not-an-option")
+
+
+def test_an_exclusive_option_does_not_combine(questionnaire):
+    multiple = next(
+        q
+        for q in questionnaire.questions.values()
+        if q.type == "multiple_choice" and any(o.exclusive for o in questionnaire.options(q))
+    )
+    options = questionnaire.options(multiple)
+    exclusive = next(o.id for o in options if o.exclusive)
+    other = next(o.id for o in options if not o.exclusive)
+    with pytest.raises(AnswerError, match="ne se combine pas"):
+        validate_answer(questionnaire, multiple.id, [exclusive, other])
+    assert validate_answer(questionnaire, multiple.id, [other, other]) == [other]
+
+
+def test_empty_answers_clear_and_text_is_cleaned(questionnaire):
+    name = questionnaire.definition.roles.association_name
+    assert validate_answer(questionnaire, name, "  ") is EMPTY
+    assert validate_answer(questionnaire, name, None) is EMPTY
+    assert validate_answer(questionnaire, name, " Les\x00  Amis ") == "Les Amis"
+    with pytest.raises(AnswerError, match="dépasse"):
+        validate_answer(questionnaire, name, "x" * 10_000)
+
+
+def test_unknown_questions_are_refused(questionnaire):
+    with pytest.raises(AnswerError, match="inconnue"):
+        validate_answer(questionnaire, "no_such_question", 1)

@@ -1,0 +1,149 @@
+"""The JSON API, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.utils.answers import full_answers
+
+
+def start(client) -> str:
+    response = client.post("/api/diagnostics")
+    assert response.status_code == 201
+    return response.json()["token"]
+
+
+def test_questionnaire_exposes_sources_models_and_resource_questions(client):
+    data = client.get("/api/questionnaire").json()
+    source_ids = {s["id"] for s in data["sources"]}
+    assert len(data["models"]) == 7
+    for model in data["models"]:
+        assert {"id", "name", "prototype"} <= model.keys()
+        assert set(model["prototype"]) <= source_ids
+    sourced = [q for s in data["sections"] for q in s["questions"] if "source" in q]
+    assert {q["source"] for q in sourced} == source_ids
+
+
+def test_tokens_are_long_and_unguessable(client):
+    tokens = {start(client) for _ in range(5)}
+    assert len(tokens) == 5
+    assert all(len(t) >= 32 for t in tokens)  # 24 random bytes, base64url
+
+
+def test_saved_answers_come_back(client, questionnaire):
+    token = start(client)
+    answers = full_answers(questionnaire)
+    response = client.put(f"/api/diagnostics/{token}/answers", json=answers)
+    assert response.status_code == 200, response.text
+    stored = client.get(f"/api/diagnostics/{token}").json()
+    assert stored["answers"] == answers
+    assert stored["questionnaire_version"] == questionnaire.version
+
+
+def test_bad_values_are_named_and_good_ones_still_saved(client, questionnaire):
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    budget = questionnaire.definition.roles.annual_budget
+    client.put(f"/api/diagnostics/{token}/answers", json={budget: 50_000})
+    response = client.put(
+        f"/api/diagnostics/{token}/answers",
+        json={name: "Les Amis", budget: -5, "ressources_dons": "beaucoup", "nope": 1},
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body["errors"]) == {budget, "ressources_dons", "nope"}
+    assert {e["field"] for e in body["detail"]} == {budget, "ressources_dons", "nope"}
+    assert body["saved"] == [name]
+    stored = client.get(f"/api/diagnostics/{token}").json()["answers"]
+    assert stored == {name: "Les Amis", budget: 50_000}, "nothing already saved is lost"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[1, 2]", b'"text"', b"null", b'{"a": NaN}'],
+)
+def test_malformed_bodies_get_4xx(client, body):
+    token = start(client)
+    response = client.put(
+        f"/api/diagnostics/{token}/answers",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_non_finite_numbers_are_refused(client, questionnaire):
+    token = start(client)
+    budget = questionnaire.definition.roles.annual_budget
+    response = client.put(
+        f"/api/diagnostics/{token}/answers",
+        content=json.dumps({budget: float("inf")}),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert budget in response.json()["errors"]
+
+
+def test_oversized_bodies_get_413(client, questionnaire):
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    response = client.put(f"/api/diagnostics/{token}/answers", json={name: "x" * 200_000})
+    assert response.status_code == 413
+
+
+def test_result_has_the_documented_shape(client, questionnaire):
+    token = start(client)
+    client.put(f"/api/diagnostics/{token}/answers", json=full_answers(questionnaire))
+    result = client.get(f"/api/diagnostics/{token}/result").json()
+    barycentre = result["barycentre"]
+    assert set(barycentre["weights"]) == {m.id for m in questionnaire.models}
+    assert sum(barycentre["weights"].values()) == pytest.approx(1, abs=1e-5)
+    assert len(barycentre["point"]) == 2
+    assert barycentre["dominant"] in barycentre["weights"]
+    assert barycentre["runner_up"] in barycentre["weights"]
+    assert barycentre["residual"] >= 0
+    for lever in ("richesses_humaines", "ressources_financieres", "alliances_strategiques"):
+        assert 0 <= result["levers"][lever]["score"] <= 100
+        assert result["levers"][lever]["subscores"]
+    assert "diversification" in result["indicators"]
+    assert result["cards"] and {"title", "skills", "risks", "help"} <= result["cards"][0].keys()
+
+
+def test_a_prototype_profile_is_found_through_the_api(client, questionnaire):
+    data = client.get("/api/questionnaire").json()
+    by_source = {
+        q["source"]: q["id"] for s in data["sections"] for q in s["questions"] if "source" in q
+    }
+    for model in data["models"]:
+        token = start(client)
+        answers = {
+            by_source[s]: share * 100_000 for s, share in model["prototype"].items() if share
+        }
+        assert client.put(f"/api/diagnostics/{token}/answers", json=answers).status_code == 200
+        weights = client.get(f"/api/diagnostics/{token}/result").json()["barycentre"]["weights"]
+        assert weights[model["id"]] >= 0.99, (model["id"], weights)
+
+
+def test_unknown_tokens_get_404_everywhere(client):
+    token = "x" * 32
+    assert client.get(f"/api/diagnostics/{token}").status_code == 404
+    assert client.get(f"/api/diagnostics/{token}/result").status_code == 404
+    assert client.get(f"/api/diagnostics/{token}/report.pdf").status_code == 404
+    assert client.put(f"/api/diagnostics/{token}/answers", json={}).status_code == 404
+    assert client.delete(f"/api/diagnostics/{token}").status_code == 404
+
+
+def test_delete_removes_the_diagnostic_and_its_answers(client, questionnaire):
+    token = start(client)
+    client.put(f"/api/diagnostics/{token}/answers", json=full_answers(questionnaire))
+    assert client.delete(f"/api/diagnostics/{token}").status_code == 204
+    assert client.get(f"/api/diagnostics/{token}").status_code == 404
+
+
+def test_the_openapi_schema_documents_the_api(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/diagnostics/{token}/answers" in paths
+    assert "/api/diagnostics/{token}/result" in paths
+    assert "/api/questionnaire" in paths

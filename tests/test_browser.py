@@ -1,0 +1,119 @@
+"""A new user's walk through the whole flow in a real headless Chromium (Debian's package,
+driven by Playwright; no browser is downloaded)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from app.config import PROJECT_ROOT
+from app.templating import HTMX_SRC
+from tests.utils.live_server import live_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM:
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise RuntimeError("REQUIRE_BROWSER is set but no chromium is installed")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+HTMX_FILE = PROJECT_ROOT / "tests" / "fixtures" / "htmx-2.0.4.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    with live_server(f"sqlite:///{database}") as url:
+        yield url
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(accept_downloads=True, locale="fr-FR")
+        # This machine has no internet: serve the pinned htmx file (same bytes, so the
+        # integrity hash still checks) where the CDN would.
+        context.route(
+            HTMX_SRC,
+            lambda route: route.fulfill(
+                path=str(HTMX_FILE),
+                content_type="application/javascript",
+                headers={"Access-Control-Allow-Origin": "*"},
+            ),
+        )
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_a_new_user_walks_from_start_to_pdf(page, base_url, questionnaire):
+    roles = questionnaire.definition.roles
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Commencer").click()
+    resume_url = page.locator("#resume-url").input_value()
+    assert resume_url.startswith(base_url + "/d/")
+
+    page.get_by_role("link", name="Commencer le questionnaire").click()
+    name_field = page.locator(f"#in-{roles.association_name}")
+    name_field.fill("Les Amis <du> Parc")
+    name_field.blur()
+    expect(page.locator(f"#fb-{roles.association_name}")).to_contain_text("Enregistré")
+
+    # A bad amount gets an inline message; a good one is saved.
+    resources_section = questionnaire.section_of[roles.resource_unit].id
+    page.goto(f"{resume_url}/s/{resources_section}")
+    page.locator(f"#q-{roles.resource_unit}").get_by_label("euros", exact=False).first.check()
+    expect(page.locator(f"#fb-{roles.resource_unit}")).to_contain_text("Enregistré")
+    subsidies = next(q for q in questionnaire.resource_questions() if q.source == "subventions")
+    field = page.locator(f"#in-{subsidies.id}")
+    field.fill("-12")
+    field.blur()
+    expect(page.locator(f"#fb-{subsidies.id}")).to_contain_text("négative")
+    field.fill("60 000 €")
+    field.blur()
+    expect(page.locator(f"#fb-{subsidies.id}")).to_contain_text("Enregistré")
+    sales = next(q for q in questionnaire.resource_questions() if q.source == "ventes")
+    page.locator(f"#in-{sales.id}").fill("20 000")
+    page.locator(f"#in-{sales.id}").blur()
+    expect(page.locator(f"#fb-{sales.id}")).to_contain_text("Enregistré")
+    expect(page.locator("#progress")).to_contain_text("réponses")
+
+    # Next / previous work as plain form buttons.
+    page.get_by_role("button", name="Partie suivante").click()
+    expect(page).not_to_have_url(f"{resume_url}/s/{resources_section}")
+
+    # A fresh visit through the resume link restores everything.
+    page.context.clear_cookies()
+    page.goto(resume_url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Les Amis <du> Parc")
+    page.goto(f"{resume_url}/s/{resources_section}")
+    expect(page.locator(f"#in-{subsidies.id}")).to_have_value(re.compile(r"^60\s000$"))
+
+    page.goto(f"{resume_url}/resultats")
+    expect(page.get_by_role("heading", name="Votre place parmi les sept modèles")).to_be_visible()
+    assert page.locator("svg").count() >= 2
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le rapport PDF").first.click()
+    pdf_path = download_info.value.path()
+    reader = PdfReader(io.BytesIO(open(pdf_path, "rb").read()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= 4
+    assert "Les Amis <du> Parc" in text

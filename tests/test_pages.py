@@ -1,0 +1,180 @@
+"""The HTML flow: full pages, htmx partials, and forms that work without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from tests.utils.answers import full_answers
+
+
+def start(client) -> str:
+    response = client.post("/diagnostics", follow_redirects=False)
+    assert response.status_code == 303
+    match = re.match(r"^/d/([A-Za-z0-9_-]+)\?nouveau=1$", response.headers["location"])
+    assert match, response.headers["location"]
+    return match.group(1)
+
+
+def htmx(**headers):
+    return {"HX-Request": "true", **headers}
+
+
+def test_landing_page_explains_and_offers_to_start(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.template.name == "landing.html"
+    assert "Commencer" in response.text
+    assert 'integrity="sha384-' in response.text
+
+
+def test_starting_shows_the_resume_link_to_keep(client):
+    token = start(client)
+    response = client.get(f"/d/{token}?nouveau=1")
+    assert response.template.name == "home.html"
+    assert f"/d/{token}" in response.text
+    assert "Gardez ce lien" in response.text
+    assert response.headers["x-robots-tag"].startswith("noindex")
+
+
+def test_each_section_page_renders_with_progress(client, questionnaire):
+    token = start(client)
+    for section in questionnaire.sections:
+        response = client.get(f"/d/{token}/s/{section.id}")
+        assert response.status_code == 200
+        assert response.template.name == "section.html"
+        assert 'id="progress"' in response.text
+        assert 'name="present"' in response.text
+
+
+def test_htmx_autosave_returns_the_saved_state_and_out_of_band_progress(client, questionnaire):
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    response = client.post(f"/d/{token}/q/{name}", data={name: "Les Amis"}, headers=htmx())
+    assert response.status_code == 200
+    assert response.template.name == "partials/answer_saved.html"
+    assert "Enregistré" in response.text
+    assert 'id="progress" class="progress" hx-swap-oob="true"' in response.text
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][name] == "Les Amis"
+
+
+def test_htmx_autosave_of_a_bad_value_shows_the_message_and_keeps_the_old_one(
+    client, questionnaire
+):
+    token = start(client)
+    budget = questionnaire.definition.roles.annual_budget
+    client.post(f"/d/{token}/q/{budget}", data={budget: "12 500 €"}, headers=htmx())
+    response = client.post(f"/d/{token}/q/{budget}", data={budget: "-3"}, headers=htmx())
+    assert response.status_code == 200  # htmx swaps 2xx only
+    assert "négative" in response.text
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][budget] == 12500
+
+
+def test_answering_reveals_dependent_questions_out_of_band(client, questionnaire):
+    dependent = next(
+        q
+        for q in questionnaire.questions.values()
+        if q.show_if
+        and q.show_if.question
+        and q.show_if.op == "eq"
+        and questionnaire.section_of[q.id] == questionnaire.section_of[q.show_if.question]
+    )
+    trigger = dependent.show_if.question
+    token = start(client)
+    response = client.post(
+        f"/d/{token}/q/{trigger}", data={trigger: dependent.show_if.value}, headers=htmx()
+    )
+    assert f'id="q-{dependent.id}"' in response.text
+    assert "hx-swap-oob" in response.text
+    section = questionnaire.section_of[dependent.id].id
+    page = client.get(f"/d/{token}/s/{section}").text
+    assert f'name="present" value="{dependent.id}"' in page
+
+
+def test_the_form_submits_without_javascript_and_moves_on(client, questionnaire):
+    token = start(client)
+    first, second = questionnaire.sections[0], questionnaire.sections[1]
+    name = questionnaire.definition.roles.association_name
+    response = client.post(
+        f"/d/{token}/s/{first.id}",
+        data={"present": [name], name: "Sans JS", "nav": "next"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/d/{token}/s/{second.id}"
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][name] == "Sans JS"
+
+
+def test_a_form_with_errors_names_them_and_keeps_the_rest(client, questionnaire):
+    token = start(client)
+    budget = questionnaire.definition.roles.annual_budget
+    section = questionnaire.section_of[budget]
+    name = questionnaire.definition.roles.association_name
+    client.put(f"/api/diagnostics/{token}/answers", json={name: "Déjà là"})
+    response = client.post(
+        f"/d/{token}/s/{section.id}",
+        data={"present": [budget], budget: "beaucoup", "nav": "next"},
+    )
+    assert response.status_code == 422
+    assert response.template.name == "section.html"
+    assert "à corriger" in response.text
+    assert "beaucoup" in response.text  # the typed value is shown back for correction
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"] == {name: "Déjà là"}
+
+
+def test_summary_lists_missing_required_answers(client, questionnaire):
+    token = start(client)
+    response = client.get(f"/d/{token}/recapitulatif")
+    assert response.template.name == "summary.html"
+    required = [q for q in questionnaire.questions.values() if q.required and not q.show_if]
+    for question in required:
+        assert str(escape(question.label.fr)) in response.text
+
+
+def test_results_page_shows_map_radar_indicators_and_cards(client, questionnaire):
+    token = start(client)
+    client.put(f"/api/diagnostics/{token}/answers", json=full_answers(questionnaire))
+    response = client.get(f"/d/{token}/resultats")
+    assert response.status_code == 200
+    assert response.template.name == "results.html"
+    assert response.text.count("<svg") >= 2
+    result = client.get(f"/api/diagnostics/{token}/result").json()
+    dominant = questionnaire.model_by_id[result["barycentre"]["dominant"]]
+    assert dominant.name.fr in response.text
+    assert result["cards"][0]["title"] in response.text
+
+
+def test_results_without_any_answer_do_not_fail(client):
+    token = start(client)
+    response = client.get(f"/d/{token}/resultats")
+    assert response.status_code == 200
+    assert "Renseignez vos ressources" in response.text
+
+
+def test_association_name_is_escaped_in_pages(client, questionnaire):
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    evil = "<script>alert(1)</script> {{ 7*7 }}"
+    client.put(f"/api/diagnostics/{token}/answers", json={name: evil})
+    for path in (f"/d/{token}", f"/d/{token}/resultats"):
+        page = client.get(path).text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page
+
+
+def test_delete_asks_then_removes(client):
+    token = start(client)
+    assert client.get(f"/d/{token}/supprimer").template.name == "delete.html"
+    response = client.post(f"/d/{token}/supprimer", follow_redirects=False)
+    assert response.status_code == 303
+    assert client.get(f"/d/{token}").status_code == 404
+
+
+def test_unknown_tokens_and_sections_get_a_404_page(client):
+    response = client.get("/d/nope/resultats")
+    assert response.status_code == 404
+    assert response.template.name == "error.html"
+    token = start(client)
+    assert client.get(f"/d/{token}/s/nope").status_code == 404
+    assert client.post(f"/d/{token}/q/nope", data={}).status_code == 404
