@@ -24,13 +24,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.config import PROJECT_ROOT
+from app.formatting import format_answer
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
-from app.questionnaire.schema import Question
+from app.readings import atypicality_reading, indicator_rows, source_rows
 from app.report.charts import lever_radar_svg, map_description, model_map_svg
 from app.scoring.levers import Driver, LeverScore
 from app.scoring.result import DiagnosticResult, compute_result
-from app.templating import euros, jinja_env, number, percent
+from app.templating import jinja_env
 
 # Bump when the template, the CSS or the charts change, so cached PDFs are not served stale.
 TEMPLATE_VERSION = "2026-2"
@@ -44,13 +45,6 @@ KIND_LABELS = {
     "human": "Richesses humaines",
     "alliance": "Alliances",
 }
-BROUGHT_BY_LABELS = {
-    "members": "Membres",
-    "public": "Acteurs publics",
-    "private": "Acteurs privés",
-    "volunteers": "Bénévoles",
-    "other": "Autres",
-}
 # The same, spelled out for the method note.
 BROUGHT_BY_DETAILS = {
     "members": "Les membres",
@@ -58,12 +52,6 @@ BROUGHT_BY_DETAILS = {
     "private": "Les acteurs privés (particuliers, entreprises, fondations)",
     "volunteers": "Les bénévoles (temps donné, valorisé en euros)",
     "other": "Autres",
-}
-SHARE_INDICATORS = {
-    "exchange_share",
-    "largest_source_share",
-    "largest_funder_share",
-    "volunteering_share",
 }
 
 
@@ -150,34 +138,6 @@ def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> s
     return name.strip() if isinstance(name, str) and name.strip() else DEFAULT_ASSOCIATION_NAME
 
 
-def format_answer(questionnaire: Questionnaire, question: Question, value: Any, lang: str) -> str:
-    """An answer as a reader expects it: choice labels, euros, percentages, units."""
-    if isinstance(value, list):
-        return ", ".join(questionnaire.option_label(question, str(v), lang) for v in value)
-    if question.type in ("single_choice", "likert", "multiple_choice"):
-        return questionnaire.option_label(question, str(value), lang)
-    if question.type == "amount" and isinstance(value, int | float):
-        return euros(value, lang)
-    if question.type == "percentage" and isinstance(value, int | float):
-        return f"{number(value, lang, digits=1)} %"
-    if question.type == "integer" and isinstance(value, int | float):
-        unit = f" {question.unit.get(lang)}" if question.unit else ""
-        return number(value, lang, digits=0) + unit
-    return str(value)
-
-
-def format_indicator(name: str, value: Any, lang: str = "fr") -> str:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return "—"
-    if name in SHARE_INDICATORS:
-        return percent(value, lang)
-    if name in ("total_resources", "monetary_resources"):
-        return euros(value, lang)
-    if name == "reserve_months":
-        return f"{number(value, lang, digits=1)} mois"
-    return number(value, lang, digits=2)
-
-
 @dataclass
 class DriverView:
     label: str
@@ -204,16 +164,12 @@ class LeverView:
     subscores: list[SubScoreView]
 
 
-def _driver_view(driver: Driver, indicators: dict[str, Any], lang: str) -> DriverView:
-    answer = driver.answer
-    if driver.source.startswith("indicator:"):
-        name = driver.source.removeprefix("indicator:")
-        answer = format_indicator(name, indicators.get(name), lang)
-    return DriverView(driver.label, answer, driver.points, driver.max_points)
+def _driver_view(driver: Driver) -> DriverView:
+    return DriverView(driver.label, driver.answer, driver.points, driver.max_points)
 
 
 def lever_views(
-    questionnaire: Questionnaire, levers: list[LeverScore], indicators: dict[str, Any], lang: str
+    questionnaire: Questionnaire, levers: list[LeverScore], lang: str
 ) -> list[LeverView]:
     """Each lever with, per sub-dimension, the two answers that helped most and least."""
     views = []
@@ -228,8 +184,8 @@ def lever_views(
                 SubScoreView(
                     sub.label,
                     sub.score,
-                    [_driver_view(d, indicators, lang) for d in strong],
-                    [_driver_view(d, indicators, lang) for d in weak],
+                    [_driver_view(d) for d in strong],
+                    [_driver_view(d) for d in weak],
                 )
             )
         description = (
@@ -237,125 +193,6 @@ def lever_views(
         )
         views.append(LeverView(lever.id, index, lever.label, description, lever.score, subs))
     return views
-
-
-def atypicality_reading(atypicality: float) -> str:
-    if atypicality < 0.1:
-        return (
-            "Vos ressources se décrivent bien comme un mélange des modèles types : "
-            "la carte vous représente fidèlement."
-        )
-    if atypicality < 0.25:
-        return (
-            "Vos ressources s'écartent un peu des modèles types : la carte donne une tendance, "
-            "à lire avec un peu de recul."
-        )
-    return (
-        "Vos ressources s'écartent nettement des modèles types : vous inventez en partie "
-        "votre propre modèle. La carte indique les modèles les plus proches, sans vous résumer."
-    )
-
-
-def indicator_rows(
-    questionnaire: Questionnaire, result: DiagnosticResult, lang: str
-) -> list[dict[str, str]]:
-    """Each indicator with its value and what it means, in plain French."""
-    ind = result.indicators
-    rows = []
-    exchange = ind.get("exchange_share")
-    if exchange is not None:
-        if ind.get("general_interest"):
-            reading = (
-                "Lecture : structure d'intérêt général — moins de la moitié de vos ressources "
-                "financières rémunère un service rendu."
-            )
-        else:
-            reading = (
-                "Lecture : opérateur d'utilité sociale — la majorité de vos ressources "
-                "financières rémunère un service rendu."
-            )
-    else:
-        reading = "Sans ressources financières renseignées, cette lecture n'est pas possible."
-    rows.append(
-        {
-            "label": "Part des ressources reçues en échange d'un service",
-            "value": format_indicator("exchange_share", exchange, lang),
-            "meaning": "Ventes, commande publique, cotisations-abonnements… rapportées à "
-            "l'ensemble de vos ressources financières. " + reading,
-        }
-    )
-    diversification = ind.get("diversification")
-    hhi = ind.get("hhi")
-    equivalent = (
-        f" Ici, c'est comme si vous aviez {number(1 / hhi, lang, digits=1)} sources de même poids."
-        if isinstance(hhi, int | float) and hhi > 0
-        else ""
-    )
-    rows.append(
-        {
-            "label": "Diversification des ressources (1 − indice de Herfindahl)",
-            "value": format_indicator("diversification", diversification, lang),
-            "meaning": "0 signifie une source unique ; plus la valeur approche de 1, plus vos "
-            "ressources sont réparties entre des sources de poids comparable." + equivalent,
-        }
-    )
-    largest = ind.get("largest_source")
-    largest_label = (
-        questionnaire.source_by_id[largest].label.get(lang)
-        if largest in questionnaire.source_by_id
-        else "—"
-    )
-    largest_share = format_indicator("largest_source_share", ind.get("largest_source_share"), lang)
-    rows.append(
-        {
-            "label": "Première source de ressources",
-            "value": f"{largest_label} ({largest_share})" if largest else "—",
-            "meaning": "La source qui pèse le plus dans l'ensemble : plus son poids est fort, "
-            "plus sa baisse se ferait sentir.",
-        }
-    )
-    rows.append(
-        {
-            "label": "Poids du premier financeur",
-            "value": format_indicator(
-                "largest_funder_share", ind.get("largest_funder_share"), lang
-            ),
-            "meaning": "La part apportée par un seul financeur (une collectivité, un client, un "
-            "mécène) : elle mesure votre dépendance à un acteur unique.",
-        }
-    )
-    rows.append(
-        {
-            "label": "Part du bénévolat valorisé",
-            "value": format_indicator("volunteering_share", ind.get("volunteering_share"), lang),
-            "meaning": "Le temps donné par les bénévoles, converti en euros, dans l'ensemble de "
-            "vos ressources : il rend visible ce que l'argent ne montre pas.",
-        }
-    )
-    rows.append(
-        {
-            "label": "Mois de fonctionnement couverts par la trésorerie",
-            "value": format_indicator("reserve_months", ind.get("reserve_months"), lang),
-            "meaning": "Combien de mois de dépenses vos réserves permettraient de payer. Un "
-            "matelas de quelques mois (souvent visé : environ six) aide à traverser un retard "
-            "de paiement ou une perte de financement.",
-        }
-    )
-    return rows
-
-
-def source_rows(questionnaire: Questionnaire, result: DiagnosticResult, lang: str) -> list[dict]:
-    profile = result.profile or {}
-    return [
-        {
-            "label": source.label.get(lang),
-            "amount": result.amounts.get(source.id, 0.0),
-            "share": profile.get(source.id),
-            "in_exchange": source.in_exchange,
-            "brought_by": BROUGHT_BY_LABELS.get(source.brought_by, source.brought_by),
-        }
-        for source in questionnaire.sources
-    ]
 
 
 def annex_sections(
@@ -432,7 +269,7 @@ def report_context(
         "map_description": map_description(questionnaire, barycentre, lang),
         # The sections under the radar list every sub-dimension: no legend inside the chart.
         "radar_svg": lever_radar_svg(result.levers, lang, size=360, legend=False),
-        "levers": lever_views(questionnaire, result.levers, result.indicators, lang),
+        "levers": lever_views(questionnaire, result.levers, lang),
         "indicators": indicators,
         "key_indicators": [indicators[0], indicators[1], indicators[5]],
         "sources": source_rows(questionnaire, result, lang),

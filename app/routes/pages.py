@@ -15,6 +15,7 @@ from app.questionnaire.answers import EMPTY, AnswerError, validate_answer
 from app.questionnaire.conditions import is_visible, missing_required, visible_answers, walk
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question, Section
+from app.readings import atypicality_reading, indicator_rows, source_rows
 from app.report.charts import lever_radar_svg, model_map_svg
 from app.routes.report import pdf_response
 from app.scoring.profile import effective_number, resources_in_percent
@@ -315,6 +316,11 @@ def results(request: Request, opened: DiagnosticDep):
             "association_name": opened.answers.get(name_role) if name_role else None,
             "map_svg": model_map_svg(questionnaire, result.barycentre),
             "radar_svg": lever_radar_svg(result.levers),
+            "indicators": indicator_rows(questionnaire, result, "fr"),
+            "sources": source_rows(questionnaire, result, "fr"),
+            "atypicality_reading": atypicality_reading(result.barycentre.atypicality)
+            if result.barycentre
+            else "",
         },
     )
 

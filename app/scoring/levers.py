@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.formatting import format_answer, format_indicator
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Band, Question, QuestionScoring
 
@@ -90,14 +91,6 @@ def _rule_points(
     return points_by_option.get(str(value), 0.0), best
 
 
-def _answer_text(questionnaire: Questionnaire, question: Question, value: Any, lang: str) -> str:
-    if isinstance(value, list):
-        return ", ".join(questionnaire.option_label(question, v, lang) for v in value)
-    if question.type in ("single_choice", "likert"):
-        return questionnaire.option_label(question, str(value), lang)
-    return str(value)
-
-
 def score_levers(
     questionnaire: Questionnaire,
     visible_answers: dict[str, Any],
@@ -117,7 +110,7 @@ def score_levers(
                 Driver(
                     source=question.id,
                     label=question.label.get(lang),
-                    answer=_answer_text(questionnaire, question, value, lang),
+                    answer=format_answer(questionnaire, question, value, lang),
                     points=scored[0],
                     max_points=scored[1],
                 )
@@ -143,7 +136,7 @@ def score_levers(
                     Driver(
                         source=f"indicator:{rule.indicator}",
                         label=rule.label.get(lang) if rule.label else rule.indicator,
-                        answer=f"{value:.2f}",
+                        answer=format_indicator(rule.indicator, value, lang),
                         points=points,
                         max_points=best,
                     )

@@ -1,0 +1,135 @@
+"""Plain-French readings of a diagnostic result: what each indicator means, where each
+resource comes from, how atypical the model is. Shared by the results page and the PDF."""
+
+from __future__ import annotations
+
+from app.formatting import format_indicator, number
+from app.questionnaire.model import Questionnaire
+from app.scoring.result import DiagnosticResult
+
+BROUGHT_BY_LABELS = {
+    "members": "Membres",
+    "public": "Acteurs publics",
+    "private": "Acteurs privés",
+    "volunteers": "Bénévoles",
+    "other": "Autres",
+}
+
+
+def atypicality_reading(atypicality: float) -> str:
+    if atypicality < 0.1:
+        return (
+            "Vos ressources se décrivent bien comme un mélange des modèles types : "
+            "la carte vous représente fidèlement."
+        )
+    if atypicality < 0.25:
+        return (
+            "Vos ressources s'écartent un peu des modèles types : la carte donne une tendance, "
+            "à lire avec un peu de recul."
+        )
+    return (
+        "Vos ressources s'écartent nettement des modèles types : vous inventez en partie "
+        "votre propre modèle. La carte indique les modèles les plus proches, sans vous résumer."
+    )
+
+
+def indicator_rows(
+    questionnaire: Questionnaire, result: DiagnosticResult, lang: str
+) -> list[dict[str, str]]:
+    """Each indicator with its value and what it means, in plain French."""
+    ind = result.indicators
+    rows = []
+    exchange = ind.get("exchange_share")
+    if exchange is not None:
+        if ind.get("general_interest"):
+            reading = (
+                "Lecture : structure d'intérêt général — moins de la moitié de vos ressources "
+                "financières rémunère un service rendu."
+            )
+        else:
+            reading = (
+                "Lecture : opérateur d'utilité sociale — la majorité de vos ressources "
+                "financières rémunère un service rendu."
+            )
+    else:
+        reading = "Sans ressources financières renseignées, cette lecture n'est pas possible."
+    rows.append(
+        {
+            "label": "Part des ressources reçues en échange d'un service",
+            "value": format_indicator("exchange_share", exchange, lang),
+            "meaning": "Ventes, commande publique, cotisations-abonnements… rapportées à "
+            "l'ensemble de vos ressources financières. " + reading,
+        }
+    )
+    diversification = ind.get("diversification")
+    hhi = ind.get("hhi")
+    equivalent = (
+        f" Ici, c'est comme si vous aviez {number(1 / hhi, lang, digits=1)} sources de même poids."
+        if isinstance(hhi, int | float) and hhi > 0
+        else ""
+    )
+    rows.append(
+        {
+            "label": "Diversification des ressources (1 − indice de Herfindahl)",
+            "value": format_indicator("diversification", diversification, lang),
+            "meaning": "0 signifie une source unique ; plus la valeur approche de 1, plus vos "
+            "ressources sont réparties entre des sources de poids comparable." + equivalent,
+        }
+    )
+    largest = ind.get("largest_source")
+    largest_label = (
+        questionnaire.source_by_id[largest].label.get(lang)
+        if largest in questionnaire.source_by_id
+        else "—"
+    )
+    largest_share = format_indicator("largest_source_share", ind.get("largest_source_share"), lang)
+    rows.append(
+        {
+            "label": "Première source de ressources",
+            "value": f"{largest_label} ({largest_share})" if largest else "—",
+            "meaning": "La source qui pèse le plus dans l'ensemble : plus son poids est fort, "
+            "plus sa baisse se ferait sentir.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Poids du premier financeur",
+            "value": format_indicator(
+                "largest_funder_share", ind.get("largest_funder_share"), lang
+            ),
+            "meaning": "La part apportée par un seul financeur (une collectivité, un client, un "
+            "mécène) : elle mesure votre dépendance à un acteur unique.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Part du bénévolat valorisé",
+            "value": format_indicator("volunteering_share", ind.get("volunteering_share"), lang),
+            "meaning": "Le temps donné par les bénévoles, converti en euros, dans l'ensemble de "
+            "vos ressources : il rend visible ce que l'argent ne montre pas.",
+        }
+    )
+    rows.append(
+        {
+            "label": "Mois de fonctionnement couverts par la trésorerie",
+            "value": format_indicator("reserve_months", ind.get("reserve_months"), lang),
+            "meaning": "Combien de mois de dépenses vos réserves permettraient de payer. Un "
+            "matelas de quelques mois (souvent visé : environ six) aide à traverser un retard "
+            "de paiement ou une perte de financement.",
+        }
+    )
+    return rows
+
+
+def source_rows(questionnaire: Questionnaire, result: DiagnosticResult, lang: str) -> list[dict]:
+    profile = result.profile or {}
+    return [
+        {
+            "label": source.label.get(lang),
+            "amount": result.amounts.get(source.id, 0.0),
+            "share": profile.get(source.id),
+            "in_exchange": source.in_exchange,
+            "brought_by": BROUGHT_BY_LABELS.get(source.brought_by, source.brought_by),
+        }
+        for source in questionnaire.sources
+    ]
