@@ -4,10 +4,7 @@ PDF rendering (cold, cached, and WeasyPrint alone on the same HTML). Prints figu
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,43 +20,9 @@ from app.questionnaire.loader import load_questionnaire  # noqa: E402
 from app.report.pdf import ReportRenderer, build_report_html, weasyprint_render  # noqa: E402
 from app.scoring.result import compute_result  # noqa: E402
 from tests.utils.answers import full_answers  # noqa: E402
+from tests.utils.live_server import live_server  # noqa: E402
 
 SAVES = 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(module_app: str, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            module_app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
-        + (["--factory"] if module_app.endswith("factory") else []),
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{module_app} did not start")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -80,29 +43,19 @@ def timed_puts(client: httpx.Client, url: str, payloads: list[dict]) -> list[flo
 def bench_saves(questionnaire) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
-        env = {**os.environ, "DATABASE_URL": database_url}
-        app_port, bare_port = free_port(), free_port()
-        app = serve("app.asgi:app", app_port, env)
-        try:
-            bare = serve("bench.bare_app:app", bare_port, env)
-        except RuntimeError:
-            app.kill()
-            raise
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{app_port}") as client:
+        with (
+            live_server(database_url) as app_url,
+            live_server(database_url, "bench.bare_app:app", probe_path="/docs") as bare_url,
+        ):
+            with httpx.Client(base_url=app_url) as client:
                 token = client.post("/api/diagnostics").json()["token"]
                 budget = questionnaire.definition.roles.annual_budget
                 payloads = [{budget: 10_000 + i} for i in range(SAVES)]
                 timed_puts(client, f"/api/diagnostics/{token}/answers", payloads[:50])  # warm-up
                 app_ms = timed_puts(client, f"/api/diagnostics/{token}/answers", payloads)
-            with httpx.Client(base_url=f"http://127.0.0.1:{bare_port}") as client:
+            with httpx.Client(base_url=bare_url) as client:
                 timed_puts(client, "/bare/1", payloads[:50])
                 bare_ms = timed_puts(client, "/bare/1", payloads)
-        finally:
-            app.terminate()
-            bare.terminate()
-            app.wait(10)
-            bare.wait(10)
     app_p50, bare_p50 = statistics.median(app_ms), statistics.median(bare_ms)
     print(f"answer save (SQLite, {SAVES} sequential PUTs over HTTP)")
     print(f"  app   p50 {app_p50:6.2f} ms   p95 {percentile(app_ms, 0.95):6.2f} ms")

@@ -22,14 +22,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, **env: str) -> Iterator[str]:
+def live_server(
+    database_url: str, asgi_app: str = "app.asgi:app", probe_path: str = "/", **env: str
+) -> Iterator[str]:
+    """Serve `asgi_app` with uvicorn on a free port; yields its base URL once `probe_path`
+    answers, and stops it afterwards."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "app.asgi:app",
+            asgi_app,
             "--host",
             "127.0.0.1",
             "--port",
@@ -45,11 +49,11 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(base_url + "/", timeout=1)
+                httpx.get(base_url + probe_path, timeout=1)
                 break
             except httpx.HTTPError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start") from None
+                    raise RuntimeError(f"{asgi_app} did not start") from None
                 time.sleep(0.1)
         yield base_url
     finally:
