@@ -50,9 +50,11 @@ def database_url(request, tmp_path_factory) -> str:
 
 def make_settings(database_url: str, **overrides) -> Settings:
     return Settings(
-        database_url=database_url,
-        questionnaire_path=PROJECT_ROOT / "questionnaires",
-        **overrides,
+        **{
+            "database_url": database_url,
+            "questionnaire_path": PROJECT_ROOT / "questionnaires",
+            **overrides,
+        }
     )
 
 

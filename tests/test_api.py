@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.utils.answers import full_answers
 
@@ -147,3 +149,36 @@ def test_the_openapi_schema_documents_the_api(client):
     assert "/api/diagnostics/{token}/answers" in paths
     assert "/api/diagnostics/{token}/result" in paths
     assert "/api/questionnaire" in paths
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_answer_gets_saved_or_named_never_a_server_error(client, questionnaire, data):
+    """Arbitrary JSON for real and unknown question ids: each is saved (200) or refused with
+    its field named (422); then the results and the pages still render."""
+    token = start(client)
+    ids = st.sampled_from(sorted(questionnaire.questions)) | st.text(max_size=12)
+    body = data.draw(st.dictionaries(ids, JSON_VALUES, min_size=1, max_size=6))
+    response = client.put(f"/api/diagnostics/{token}/answers", json=body)
+    assert response.status_code in (200, 422), response.text
+    payload = response.json()
+    named = {item["field"] for item in payload.get("detail", [])}
+    assert set(payload["saved"]) | named == set(body)
+    assert client.get(f"/api/diagnostics/{token}/result").status_code == 200
+    assert client.get(f"/d/{token}/resultats").status_code == 200
+    assert client.get(f"/d/{token}/recapitulatif").status_code == 200

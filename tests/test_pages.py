@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from tests.utils.answers import full_answers
@@ -178,3 +180,27 @@ def test_unknown_tokens_and_sections_get_a_404_page(client):
     token = start(client)
     assert client.get(f"/d/{token}/s/nope").status_code == 404
     assert client.post(f"/d/{token}/q/nope", data={}).status_code == 404
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_form_input_gets_a_page_never_a_server_error(client, questionnaire, data):
+    """Whatever a browser (or anyone) posts, through htmx or the plain form: a page with the
+    message, never a 500, and the section still renders afterwards."""
+    token = start(client)
+    question = data.draw(
+        st.sampled_from(sorted(questionnaire.questions.values(), key=lambda q: q.id))
+    )
+    values = data.draw(st.lists(st.text(max_size=30), min_size=1, max_size=3))
+    form = {question.id: values if len(values) > 1 else values[0]}
+    response = client.post(f"/d/{token}/q/{question.id}", data=form, headers=htmx())
+    assert response.status_code == 200, response.text
+    section = questionnaire.section_of[question.id].id
+    plain = client.post(
+        f"/d/{token}/s/{section}", data={**form, "present": question.id}, follow_redirects=False
+    )
+    assert plain.status_code in (303, 422), plain.text
+    assert client.get(f"/d/{token}/s/{section}").status_code == 200
+    assert client.get(f"/d/{token}/resultats").status_code == 200
