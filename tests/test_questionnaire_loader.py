@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -134,9 +135,10 @@ def test_files_in_a_directory_are_merged_and_clashes_named(tmp_path):
     assert "c.yaml:1: key 'version' is already defined at" in caught.value.problems[0]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -164,3 +166,24 @@ def test_cli_schema_publishes_the_json_schema():
     schema = json.loads(completed.stdout)
     assert "Question" in schema["$defs"]
     assert "sections" in schema["properties"]
+
+
+def test_the_app_refuses_to_start_on_a_broken_questionnaire(tmp_path):
+    broken = write(tmp_path, MINI_YAML.replace("type: integer", "type: integr"))
+    expected = f"{broken}:{line_of(broken.read_text(), 'type: integr')}:"
+    completed = run_cli(
+        "serve",
+        QUESTIONNAIRE_PATH=str(broken),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'never.sqlite3'}",
+        PORT="1",  # never reached: start-up stops before listening
+    )
+    assert completed.returncode == 1
+    assert expected in completed.stderr
+    assert "will not start" in completed.stderr
+
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    with pytest.raises(QuestionnaireError) as caught:
+        create_app(make_settings(f"sqlite:///{tmp_path / 'x.sqlite3'}", questionnaire_path=broken))
+    assert any(problem.startswith(expected) for problem in caught.value.problems)

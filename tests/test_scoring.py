@@ -186,3 +186,32 @@ def test_hidden_questions_are_not_scored(questionnaire):
     result = compute_result(questionnaire, {hidden.id: value})
     drivers = [d.source for lever in result.levers for s in lever.subscores for d in s.drivers]
     assert hidden.id not in drivers
+
+
+def card_ids(questionnaire, answers) -> list[str]:
+    return [card.id for card in compute_result(questionnaire, answers).cards]
+
+
+def test_cards_follow_their_yaml_rules(questionnaire):
+    """The cash-buffer card comes when reserves are short, and goes when they are not."""
+    roles = questionnaire.definition.roles
+    comfortable = {
+        **full_answers(questionnaire),
+        roles.annual_costs: 120_000,
+        roles.cash_reserves: 120_000,  # twelve months
+        "retards_versements": "jamais",
+        "inquietude_principale": "essoufflement_benevoles",
+    }
+    assert "reconstituer_tresorerie" not in card_ids(questionnaire, comfortable)
+    short = {**comfortable, roles.cash_reserves: 15_000}  # a month and a half
+    assert compute_result(questionnaire, short).indicators["reserve_months"] == pytest.approx(1.5)
+    assert "reconstituer_tresorerie" in card_ids(questionnaire, short)
+    late_payments = {**comfortable, "retards_versements": "souvent"}
+    assert "reconstituer_tresorerie" in card_ids(questionnaire, late_payments)
+
+
+def test_cards_are_ranked_by_priority_and_capped(questionnaire):
+    cards = compute_result(questionnaire, full_answers(questionnaire)).cards
+    assert 0 < len(cards) <= 8
+    priorities = [card.priority for card in cards]
+    assert priorities == sorted(priorities, reverse=True)
