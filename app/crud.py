@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import write_session
@@ -90,10 +91,22 @@ def _upsert(dialect_name: str):
     return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
+class DiagnosticGone(LookupError):
+    """The diagnostic was deleted while a request was working on it."""
+
+
 def save_answers(*, engine: Engine, diagnostic_id: int, values: dict[str, Any]) -> None:
-    """Upsert each value (delete it when EMPTY) in one write transaction."""
+    """Upsert each value (delete it when EMPTY) in one write transaction. Raises DiagnosticGone
+    when the diagnostic was deleted in the meantime (the foreign key refuses the answers)."""
     if not values:
         return
+    try:
+        _save_answers(engine, diagnostic_id, values)
+    except IntegrityError as error:
+        raise DiagnosticGone(diagnostic_id) from error
+
+
+def _save_answers(engine: Engine, diagnostic_id: int, values: dict[str, Any]) -> None:
     now = utcnow()
     insert = _upsert(engine.dialect.name)
     with write_session(engine) as session:

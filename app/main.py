@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import crud
 from app.config import PROJECT_ROOT, Settings, settings
 from app.db import create_db_engine, migrate
 from app.limits import BodySizeLimit
@@ -18,6 +19,14 @@ from app.questionnaire.loader import load_questionnaire
 from app.report.pdf import ReportRenderer
 from app.routes import api, pages
 from app.store import QuestionnaireStore
+
+
+def _field_of(error: dict) -> str:
+    """The field a request error is about; for unreadable JSON, the whole body (Pydantic puts
+    the character position in its location)."""
+    if error.get("type") == "json_invalid":
+        return "body"
+    return ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0])
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
@@ -58,12 +67,16 @@ def create_app(config: Settings | None = None) -> FastAPI:
             )
         return pages.error_page(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(crud.DiagnosticGone)
+    async def diagnostic_gone(request: Request, exc: crud.DiagnosticGone):
+        # Deleted while this request was saving: the same answer as for any unknown token.
+        return await http_error(
+            request, StarletteHTTPException(404, detail="Diagnostic introuvable.")
+        )
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "message": e["msg"]}
-            for e in exc.errors()
-        ]
+        errors = [{"field": _field_of(e), "message": e["msg"]} for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": errors}, status_code=422)
         return pages.error_page(request, 422, "Requête invalide.")

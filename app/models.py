@@ -30,6 +30,8 @@ class QuestionnaireSnapshot(SQLModel, table=True):
 
 class Diagnostic(SQLModel, table=True):
     __tablename__ = "diagnostic"
+    # Ids of deleted diagnostics are never reused (see the migration).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     # The only key to a diagnostic: 192 random bits, URL-safe.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import crud
+from app.questionnaire.answers import printable
 from tests.utils.answers import full_answers
 
 
@@ -74,6 +77,7 @@ def test_malformed_bodies_get_4xx(client, body):
         headers={"content-type": "application/json"},
     )
     assert 400 <= response.status_code < 500
+    assert response.json()["detail"][0]["field"] in ("body", "answers", "a")
 
 
 def test_non_finite_numbers_are_refused(client, questionnaire):
@@ -145,23 +149,59 @@ def test_delete_removes_the_diagnostic_and_its_answers(client, questionnaire):
 
 
 def test_the_openapi_schema_documents_the_api(client):
-    paths = client.get("/openapi.json").json()["paths"]
+    schema = client.get("/openapi.json").json()
+    paths, models = schema["paths"], schema["components"]["schemas"]
     assert "/api/diagnostics/{token}/answers" in paths
-    assert "/api/diagnostics/{token}/result" in paths
     assert "/api/questionnaire" in paths
+    result = paths["/api/diagnostics/{token}/result"]["get"]["responses"]
+    assert result["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ResultOut")
+    assert "404" in result
+    barycentre = models["BarycentreOut"]["properties"]
+    assert {"weights", "point", "dominant", "runner_up", "residual"} <= barycentre.keys()
+    assert "ModelType" in models and "prototype" in models["ModelType"]["properties"]
 
 
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=40),
+    | st.text(max_size=40)
+    | st.text(st.characters(categories=["Cs", "L", "N", "P", "Zs"]), max_size=10),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=3)
     ),
     max_leaves=8,
 )
+
+
+def put_json(client, token: str, body: dict):
+    """JSON with ASCII escapes, so lone surrogates (\\ud800) travel as a real client sends them."""
+    return client.put(
+        f"/api/diagnostics/{token}/answers",
+        content=json.dumps(body),
+        headers={"content-type": "application/json"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("question_id", "value", "message"),
+    [
+        ("ressources_dons", 10**330, "dépasser"),
+        ("nb_benevoles", -(10**400), "négative"),
+        ("projet_vocation", "\udc00", "caractères invalides"),
+        ("ressources_subventions", "12\udfff", "n'est pas un nombre"),
+        ("\ud800", 1, "Question inconnue"),
+    ],
+    ids=["huge-integer", "huge-negative", "surrogate-text", "surrogate-number", "surrogate-id"],
+)
+def test_odd_values_are_named_and_the_rest_saved(client, question_id, value, message):
+    token = start(client)
+    response = put_json(client, token, {question_id: value, "nb_salaries": 3})
+    assert response.status_code == 422
+    assert message in response.json()["detail"][0]["message"]
+    assert response.json()["saved"] == ["nb_salaries"]
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"] == {"nb_salaries": 3}
 
 
 @settings(
@@ -174,11 +214,41 @@ def test_any_answer_gets_saved_or_named_never_a_server_error(client, questionnai
     token = start(client)
     ids = st.sampled_from(sorted(questionnaire.questions)) | st.text(max_size=12)
     body = data.draw(st.dictionaries(ids, JSON_VALUES, min_size=1, max_size=6))
-    response = client.put(f"/api/diagnostics/{token}/answers", json=body)
+    response = put_json(client, token, body)
     assert response.status_code in (200, 422), response.text
     payload = response.json()
     named = {item["field"] for item in payload.get("detail", [])}
-    assert set(payload["saved"]) | named == set(body)
+    assert set(payload["saved"]) | named == {printable(key) for key in body}
     assert client.get(f"/api/diagnostics/{token}/result").status_code == 200
     assert client.get(f"/d/{token}/resultats").status_code == 200
     assert client.get(f"/d/{token}/recapitulatif").status_code == 200
+
+
+def test_saving_while_the_diagnostic_is_deleted_gets_404_not_500(client):
+    """Saves racing a delete: each one lands before it (200) or finds it gone (404)."""
+    token = start(client)
+    statuses: list[int] = []
+
+    def save(worker: int) -> None:
+        for i in range(15):
+            response = client.put(
+                f"/api/diagnostics/{token}/answers", json={"nb_benevoles": worker * 100 + i}
+            )
+            statuses.append(response.status_code)
+
+    workers = [threading.Thread(target=save, args=(n,)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    assert client.delete(f"/api/diagnostics/{token}").status_code == 204
+    for worker in workers:
+        worker.join()
+    assert set(statuses) <= {200, 404}
+    assert client.get(f"/api/diagnostics/{token}").status_code == 404
+
+
+def test_a_save_into_a_deleted_diagnostic_is_refused(client):
+    engine = client.app.state.engine
+    diagnostic = crud.get_diagnostic(engine=engine, token=start(client))
+    crud.delete_diagnostic(engine=engine, diagnostic_id=diagnostic.id)
+    with pytest.raises(crud.DiagnosticGone):
+        crud.save_answers(engine=engine, diagnostic_id=diagnostic.id, values={"nb_benevoles": 3})

@@ -204,3 +204,56 @@ def test_any_form_input_gets_a_page_never_a_server_error(client, questionnaire, 
     assert plain.status_code in (303, 422), plain.text
     assert client.get(f"/d/{token}/s/{section}").status_code == 200
     assert client.get(f"/d/{token}/resultats").status_code == 200
+
+
+def test_percent_mode_explains_what_it_leaves_out_and_odd_totals(client):
+    token = start(client)
+    answers = {
+        "ressources_unite": "percent",
+        "ressources_dons": 100,
+        "ressources_subventions": 100,
+        "benevolat_heures": 1000,
+    }
+    assert client.put(f"/api/diagnostics/{token}/answers", json=answers).status_code == 200
+    result = client.get(f"/api/diagnostics/{token}/result").json()
+    assert result["indicators"]["volunteering_share"] is None
+    assert result["indicators"]["percent_total"] == 200
+    page = client.get(f"/d/{token}/resultats").text
+    assert "totalisent 200 %" in page
+    assert "le bénévolat valorisé (en euros) ne peut pas s" in page
+
+
+def test_the_plain_save_button_confirms_the_save(client, questionnaire):
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    section = questionnaire.section_of[name].id
+    response = client.post(
+        f"/d/{token}/s/{section}", data={name: "Les Amis", "present": name, "nav": "save"}
+    )
+    assert response.status_code == 200
+    assert "?enregistre=1" in str(response.url)
+    assert "sont enregistrées" in response.text
+    assert "Les Amis" in response.text
+
+
+def test_odd_query_flags_are_ignored(client):
+    token = start(client)
+    assert client.get("/?supprime=abc").status_code == 200
+    assert client.get(f"/d/{token}?nouveau=abc").status_code == 200
+    assert client.get(f"/d/{token}/s/projet?enregistre=%ff").status_code == 200
+
+
+def test_malformed_autosaves_never_erase_an_answer(client, questionnaire):
+    token = start(client)
+    sector = questionnaire.questions["secteur"]
+    first = questionnaire.options(sector)[0].id
+    client.post(f"/d/{token}/q/secteur", data={"secteur": first}, headers=htmx())
+    missing = client.post(f"/d/{token}/q/secteur", data={}, headers=htmx())
+    upload = client.post(
+        f"/d/{token}/q/secteur", files={"secteur": ("x.txt", b"hello")}, headers=htmx()
+    )
+    as_json = client.post(f"/d/{token}/q/secteur", json={"secteur": "autre"}, headers=htmx())
+    for response in (missing, upload, as_json):
+        assert response.status_code == 200
+        assert "Enregistré" not in response.text
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"]["secteur"] == first

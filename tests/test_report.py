@@ -433,3 +433,20 @@ def test_print_stylesheet_only_loads_fonts_from_static():
     urls = re.findall(r"url\(([^)]*)\)", css)
     assert urls and all(u.strip("\"'").startswith("../fonts/") for u in urls)
     assert Path(PROJECT_ROOT / "static" / "fonts" / "DejaVuSans-Bold.ttf").is_file()
+
+
+def test_the_garbage_collector_is_paused_only_while_reports_render():
+    import gc
+
+    from app.report.pdf import _cyclic_gc_paused
+
+    assert gc.isenabled()
+    with _cyclic_gc_paused():
+        assert not gc.isenabled()
+        with _cyclic_gc_paused():  # a second, overlapping render
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "still paused while the first render runs"
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _cyclic_gc_paused():
+        raise RuntimeError("a failing render")
+    assert gc.isenabled(), "a failed render must not leave the collector off"

@@ -33,7 +33,10 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['snapshot_id'], ['questionnaire_snapshot.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    # Never reuse the id of a deleted diagnostic: a request still holding it must fail, not
+    # write into someone else's diagnostic.
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('diagnostic', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_diagnostic_token'), ['token'], unique=True)

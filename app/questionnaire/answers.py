@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,17 +21,31 @@ EMPTY = object()  # marker: the answer was cleared
 _UNIT_MARKS = re.compile(r"(€|eur(os?)?|%|h(eures?)?)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone UTF-16 surrogates can arrive through JSON escapes (\ud800) but cannot be stored or sent
+# back as UTF-8.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+# "12.500" or "1.250.000": dots grouping thousands, as many people write amounts by hand.
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 class AnswerError(ValueError):
     """A bad answer; the message names what is expected, in French."""
 
 
-def parse_number(text: str) -> float:
+def printable(text: str) -> str:
+    """Text safe to echo back in a message or a field name (no lone surrogates)."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def parse_number(text: str, dots_group_thousands: bool = False) -> float:
+    """French number writing first; `dots_group_thousands` reads "12.500" as twelve thousand
+    five hundred (for euros and whole numbers, where three decimals make no sense)."""
     cleaned = _UNIT_MARKS.sub("", text.strip()).strip()
     cleaned = _SPACES.sub("\u202f", cleaned)
     if not cleaned:
         raise AnswerError("Saisissez un nombre.")
+    if dots_group_thousands and _DOT_THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(".", "")
     for locale in ("fr_FR", "de_DE", "en_US"):
         try:
             number = parse_decimal(cleaned, locale=locale)
@@ -38,7 +53,9 @@ def parse_number(text: str) -> float:
         except (NumberFormatError, InvalidOperation, ValueError):
             continue
     else:
-        raise AnswerError(f"« {text[:40]} » n'est pas un nombre (exemple : 12 500 ou 12,5).")
+        raise AnswerError(
+            f"« {printable(text[:40])} » n'est pas un nombre (exemple : 12 500 ou 12,5)."
+        )
     if (
         not isinstance(number, Decimal)
         or not number.is_finite()
@@ -52,9 +69,12 @@ def _number(question: Question, raw: Any) -> float | int:
     if isinstance(raw, bool):
         raise AnswerError("Saisissez un nombre, pas vrai/faux.")
     if isinstance(raw, int | float):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an integer beyond any float: sort it out with the bounds below
+            number = sys.float_info.max if raw > 0 else -sys.float_info.max
     elif isinstance(raw, str):
-        number = parse_number(raw)
+        number = parse_number(raw, dots_group_thousands=question.type in ("amount", "integer"))
     else:
         raise AnswerError("Saisissez un nombre.")
     if not math.isfinite(number):
@@ -77,6 +97,8 @@ def _number(question: Question, raw: Any) -> float | int:
 def _text(question: Question, raw: Any) -> str:
     if not isinstance(raw, str):
         raise AnswerError("Saisissez un texte.")
+    if _SURROGATES.search(raw):
+        raise AnswerError("Le texte contient des caractères invalides.")
     text = _CONTROL.sub("", raw).strip()
     if question.type == "short_text":
         text = _SPACES.sub(" ", text)
@@ -145,5 +167,5 @@ def validate_answers(
         try:
             valid[question_id] = validate_answer(questionnaire, question_id, raw)
         except AnswerError as error:
-            errors[question_id] = str(error)
+            errors[printable(question_id)] = str(error)
     return valid, errors

@@ -43,6 +43,7 @@ KNOWN_INDICATORS = (
     "volunteering_share",
     "reserve_months",
     "residual",
+    "percent_total",
 )
 
 

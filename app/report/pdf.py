@@ -10,6 +10,7 @@ import gc
 import hashlib
 import json
 import mimetypes
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -93,7 +94,10 @@ def _cyclic_gc_paused():
     """WeasyPrint allocates hundreds of thousands of short-lived objects per report, and the
     cyclic garbage collector, triggered again and again by that churn, costs about a fifth of
     the render time (measured in bench/). Pause it for the render; it resumes when the last
-    concurrent render ends and reclaims the ~20 MB of cycles a report leaves in its next passes."""
+    concurrent render ends and reclaims the ~20 MB of cycles a report leaves in its next passes.
+    While other renders keep it paused, a finishing render collects the youngest generation
+    itself (where all the new objects sit while paused), so a steady stream of reports cannot
+    grow memory without bound."""
     global _gc_pauses, _gc_was_enabled
     with _gc_pause_lock:
         if _gc_pauses == 0:
@@ -105,8 +109,11 @@ def _cyclic_gc_paused():
     finally:
         with _gc_pause_lock:
             _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
+            others_rendering = _gc_pauses > 0
+            if not others_rendering and _gc_was_enabled:
                 gc.enable()
+        if others_rendering and _gc_was_enabled:
+            gc.collect(0)
 
 
 def render_pdf(html: str) -> bytes:
@@ -328,8 +335,12 @@ def report_cache_key(
 class ReportRenderer:
     """Renders report PDFs off the event loop and keeps the last `cache_size` in memory."""
 
-    def __init__(self, cache_size: int = 64):
+    def __init__(self, cache_size: int = 64, max_concurrent_renders: int | None = None):
         self.cache_size = cache_size
+        # Rendering is CPU-bound: more renders at once than cores only slows each one down.
+        self._render_slots = threading.BoundedSemaphore(
+            max_concurrent_renders or max(1, os.cpu_count() or 1)
+        )
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._in_flight: dict[str, _KeyLock] = {}
@@ -350,8 +361,8 @@ class ReportRenderer:
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
 
-    @staticmethod
     def _render(
+        self,
         questionnaire: Questionnaire,
         answers: dict[str, Any],
         created_at: datetime | date,
@@ -359,7 +370,8 @@ class ReportRenderer:
     ) -> bytes:
         result = compute_result(questionnaire, answers, lang)
         html = build_report_html(questionnaire, answers, result, created_at=created_at, lang=lang)
-        return render_pdf(html)
+        with self._render_slots:
+            return render_pdf(html)
 
     async def pdf_for(
         self,

@@ -17,6 +17,7 @@ from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question, Section
 from app.readings import atypicality_reading, indicator_rows, source_rows
 from app.report.charts import lever_radar_svg, model_map_svg
+from app.routes.links import resume_url
 from app.routes.report import pdf_response
 from app.scoring.profile import effective_number, resources_in_percent
 from app.scoring.result import compute_result
@@ -41,12 +42,6 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
         {"status_code": status_code, "message": message},
         status_code=status_code,
     )
-
-
-def resume_url(request: Request, token: str) -> str:
-    base = request.app.state.settings.public_base_url.rstrip("/")
-    path = request.app.url_path_for("diagnostic_home", token=token)
-    return f"{base}{path}" if base else str(request.url_for("diagnostic_home", token=token))
 
 
 class Progress:
@@ -109,10 +104,13 @@ def section_context(opened: OpenDiagnostic, section: Section, errors=None, raw=N
 
 
 def _form_value(form: FormData, question: Question) -> Any:
+    """The submitted value: a list for checkboxes (none ticked: empty), otherwise the field as
+    sent, or None when absent. Non-text parts (file uploads) pass through, to be refused by
+    validation rather than read as a clear."""
     if question.type == "multiple_choice":
-        return [v for v in form.getlist(question.id) if isinstance(v, str)]
-    value = form.get(question.id)
-    return value if isinstance(value, str) else None
+        values = form.getlist(question.id)
+        return values if all(isinstance(v, str) for v in values) else values[0]
+    return form.get(question.id)
 
 
 def _dependents(questionnaire: Questionnaire, question_id: str) -> list[Question]:
@@ -130,8 +128,11 @@ def _dependents(questionnaire: Questionnaire, question_id: str) -> list[Question
 
 
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request, store: StoreDep, supprime: int = 0):
-    return render(request, "landing.html", {"questionnaire": store.current, "deleted": supprime})
+def landing(request: Request, store: StoreDep, supprime: str = ""):
+    # Flags in the query are plain strings: an odd value is ignored rather than refused.
+    return render(
+        request, "landing.html", {"questionnaire": store.current, "deleted": supprime == "1"}
+    )
 
 
 @router.post("/diagnostics")
@@ -142,7 +143,7 @@ def start(request: Request, engine: EngineDep, store: StoreDep):
 
 
 @router.get("/d/{token}", response_class=HTMLResponse, name="diagnostic_home")
-def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: int = 0):
+def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: str = ""):
     questionnaire = opened.questionnaire
     name_role = questionnaire.definition.roles.association_name
     return render(
@@ -154,17 +155,19 @@ def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: int = 0):
             "resume_url": resume_url(request, opened.diagnostic.token),
             "progress": Progress(questionnaire, opened.answers),
             "association_name": opened.answers.get(name_role) if name_role else None,
-            "new": bool(nouveau),
+            "new": nouveau == "1",
         },
     )
 
 
 @router.get("/d/{token}/s/{section_id}", response_class=HTMLResponse, name="section")
-def section_page(request: Request, opened: DiagnosticDep, section_id: str):
+def section_page(request: Request, opened: DiagnosticDep, section_id: str, enregistre: str = ""):
     section = opened.questionnaire.section(section_id)
     if section is None:
         return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
-    return render(request, "section.html", section_context(opened, section))
+    context = section_context(opened, section)
+    context["just_saved"] = enregistre == "1"  # after the no-JavaScript "Enregistrer" button
+    return render(request, "section.html", context)
 
 
 @router.post("/d/{token}/s/{section_id}", response_class=HTMLResponse)
@@ -236,6 +239,10 @@ async def save_answer(request: Request, opened: DiagnosticDep, engine: EngineDep
     form = await request.form()
     value = _form_value(form, question)
     try:
+        if value is None and question.type != "multiple_choice":
+            # Our fields always send themselves (empty when cleared); an absent one is a
+            # malformed request, not a wish to erase the answer.
+            raise AnswerError("Réponse manquante : rien n'a été modifié.")
         stored = validate_answer(questionnaire, question_id, value)
     except AnswerError as error:
         context = question_context(opened, question, error=str(error), raw=value)

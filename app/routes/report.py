@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from fastapi import Request
 from fastapi.responses import Response
 
 from app.deps import OpenDiagnostic
 from app.report.pdf import ReportRenderer
 
+PARIS = ZoneInfo("Europe/Paris")
+
 
 async def pdf_response(request: Request, opened: OpenDiagnostic, lang: str = "fr") -> Response:
     renderer: ReportRenderer = request.app.state.reports
-    pdf = await renderer.pdf_for(
-        opened.questionnaire, opened.answers, created_at=opened.diagnostic.created_at, lang=lang
-    )
-    filename = f"diagnostic-mse-{opened.diagnostic.created_at:%Y-%m-%d}.pdf"
+    # A report is dated the day it is produced (French time); the cache key includes the day.
+    today = datetime.now(PARIS).date()
+    pdf = await renderer.pdf_for(opened.questionnaire, opened.answers, created_at=today, lang=lang)
+    filename = f"diagnostic-mse-{today:%Y-%m-%d}.pdf"
     return Response(
         content=pdf,
         media_type="application/pdf",

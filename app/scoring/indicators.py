@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.questionnaire.model import Questionnaire
-from app.scoring.profile import resources_in_percent
+from app.scoring.profile import effective_number, resources_in_percent
 
 
 def compute_indicators(
@@ -35,6 +35,8 @@ def compute_indicators(
         "volunteering_share": None,
         "reserve_months": None,
         "general_interest": None,
+        # In percent mode, what the money percentages add up to (they should make 100).
+        "percent_total": _percent_total(questionnaire, answers) if in_percent else None,
     }
     if money_total > 0:
         exchange = sum(a for s, a in money.items() if sources[s].in_exchange)
@@ -50,9 +52,13 @@ def compute_indicators(
             diversification=1 - hhi,
             largest_source=largest,
             largest_source_share=profile[largest],
+            # Percentages without a budget leave valued volunteering out of the profile
+            # (see resource_amounts): its share is unknown, not zero.
             volunteering_share=sum(
                 share for s, share in profile.items() if sources[s].brought_by == "volunteers"
-            ),
+            )
+            if amounts_are_euros
+            else None,
         )
     funder = answers.get(roles.largest_funder_share) if roles.largest_funder_share else None
     if isinstance(funder, int | float):
@@ -64,3 +70,14 @@ def compute_indicators(
     if isinstance(reserves, int | float) and costs:
         indicators["reserve_months"] = reserves / (costs / 12)
     return indicators
+
+
+def _percent_total(questionnaire: Questionnaire, answers: dict[str, Any]) -> float | None:
+    sources = questionnaire.source_by_id
+    values = [
+        effective_number(questionnaire, answers, question.id)
+        for question in questionnaire.resource_questions()
+        if sources[question.source].brought_by != "volunteers"
+    ]
+    answered = [value for value in values if value is not None]
+    return sum(answered) if answered else None
