@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from app import crud
 from app.models import Diagnostic
+from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
 from app.store import QuestionnaireStore
 
@@ -31,6 +32,16 @@ class OpenDiagnostic:
     diagnostic: Diagnostic
     questionnaire: Questionnaire
     answers: dict[str, Any]
+
+    def save(self, engine: Engine, values: dict[str, Any]) -> None:
+        """Persist validated values (EMPTY clears) and keep `answers` in step, so the page
+        drawn after the save shows what is stored."""
+        crud.save_answers(engine=engine, diagnostic_id=self.diagnostic.id, values=values)
+        for question_id, value in values.items():
+            if value is EMPTY:
+                self.answers.pop(question_id, None)
+            else:
+                self.answers[question_id] = value
 
 
 def open_diagnostic(token: str, engine: EngineDep, store: StoreDep) -> OpenDiagnostic:

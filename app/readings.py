@@ -133,3 +133,10 @@ def source_rows(questionnaire: Questionnaire, result: DiagnosticResult, lang: st
         }
         for source in questionnaire.sources
     ]
+
+
+def odd_percent_total(result: DiagnosticResult) -> float | None:
+    """In percent mode, the total of the money percentages when it is far from 100 (the shares
+    are then recomputed on that total, and the reader should know); otherwise None."""
+    total = result.indicators.get("percent_total")
+    return total if total is not None and not 95 <= total <= 105 else None

@@ -28,7 +28,7 @@ from app.config import PROJECT_ROOT
 from app.formatting import format_answer
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
-from app.readings import atypicality_reading, indicator_rows, source_rows
+from app.readings import atypicality_reading, indicator_rows, odd_percent_total, source_rows
 from app.report.charts import lever_radar_svg, map_description, model_map_svg
 from app.scoring.levers import Driver, LeverScore
 from app.scoring.result import DiagnosticResult, compute_result
@@ -146,19 +146,11 @@ def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> s
 
 
 @dataclass
-class DriverView:
-    label: str
-    answer: str
-    points: float
-    max_points: float
-
-
-@dataclass
 class SubScoreView:
     label: str
     score: float | None
-    strongest: list[DriverView] = field(default_factory=list)
-    weakest: list[DriverView] = field(default_factory=list)
+    strongest: list[Driver] = field(default_factory=list)
+    weakest: list[Driver] = field(default_factory=list)
 
 
 @dataclass
@@ -169,10 +161,6 @@ class LeverView:
     description: str
     score: float | None
     subscores: list[SubScoreView]
-
-
-def _driver_view(driver: Driver) -> DriverView:
-    return DriverView(driver.label, driver.answer, driver.points, driver.max_points)
 
 
 def lever_views(
@@ -191,8 +179,8 @@ def lever_views(
                 SubScoreView(
                     sub.label,
                     sub.score,
-                    [_driver_view(d) for d in strong],
-                    [_driver_view(d) for d in weak],
+                    strong,
+                    weak,
                 )
             )
         description = (
@@ -281,6 +269,7 @@ def report_context(
         "key_indicators": [indicators[0], indicators[1], indicators[5]],
         "sources": source_rows(questionnaire, result, lang),
         "amounts_in_euros": result.indicators.get("total_resources") is not None,
+        "percent_total": odd_percent_total(result),
         "cards": result.cards,
         "kind_labels": KIND_LABELS,
         "annex": annex_sections(questionnaire, answers, lang),

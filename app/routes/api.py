@@ -163,7 +163,7 @@ def put_answers(
             },
         )
     valid, errors = validate_answers(opened.questionnaire, answers)
-    crud.save_answers(engine=engine, diagnostic_id=opened.diagnostic.id, values=valid)
+    opened.save(engine, valid)
     saved = [question_id for question_id in valid]
     if errors:
         return JSONResponse(  # type: ignore[return-value]

@@ -11,11 +11,16 @@ from starlette.datastructures import FormData
 
 from app import crud
 from app.deps import DiagnosticDep, EngineDep, OpenDiagnostic, StoreDep
-from app.questionnaire.answers import EMPTY, AnswerError, validate_answer
+from app.questionnaire.answers import AnswerError, validate_answer
 from app.questionnaire.conditions import is_visible, missing_required, visible_answers, walk
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question, Section
-from app.readings import atypicality_reading, indicator_rows, source_rows
+from app.readings import (
+    atypicality_reading,
+    indicator_rows,
+    odd_percent_total,
+    source_rows,
+)
 from app.report.charts import lever_radar_svg, model_map_svg
 from app.routes.links import resume_url
 from app.routes.report import pdf_response
@@ -193,12 +198,7 @@ async def section_submit(
             valid[question.id] = validate_answer(questionnaire, question.id, value)
         except AnswerError as error:
             errors[question.id] = str(error)
-    crud.save_answers(engine=engine, diagnostic_id=opened.diagnostic.id, values=valid)
-    for question_id, value in valid.items():
-        if value is EMPTY:
-            opened.answers.pop(question_id, None)
-        else:
-            opened.answers[question_id] = value
+    opened.save(engine, valid)
     if errors:
         context = section_context(opened, section, errors=errors, raw=raw)
         return render(request, "section.html", context, status_code=422)
@@ -251,13 +251,7 @@ async def save_answer(request: Request, opened: DiagnosticDep, engine: EngineDep
             "partials/answer_saved.html",
             {"c": context, "dependents": [], "progress": None},
         )
-    crud.save_answers(
-        engine=engine, diagnostic_id=opened.diagnostic.id, values={question_id: stored}
-    )
-    if stored is EMPTY:
-        opened.answers.pop(question_id, None)
-    else:
-        opened.answers[question_id] = stored
+    opened.save(engine, {question_id: stored})
     section = questionnaire.section_of[question_id]
     dependents = [
         question_context(opened, q)
@@ -325,6 +319,7 @@ def results(request: Request, opened: DiagnosticDep):
             "radar_svg": lever_radar_svg(result.levers),
             "indicators": indicator_rows(questionnaire, result, "fr"),
             "sources": source_rows(questionnaire, result, "fr"),
+            "percent_total": odd_percent_total(result),
             "atypicality_reading": atypicality_reading(result.barycentre.atypicality)
             if result.barycentre
             else "",
