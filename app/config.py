@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     pdf_cache_size: int = 64
     # Apply Alembic migrations when the app starts.
     auto_migrate: bool = True
+    # Counsellors may create their own account from the web (else only `mse facilitator create`).
+    allow_signup: bool = True
+    # How long a counsellor stays signed in without signing in again, in days.
+    session_days: int = 14
+    # Mark the session cookie Secure even when the request looks like plain HTTP (set it behind a
+    # TLS-terminating proxy that does not send X-Forwarded-Proto).
+    cookie_secure: bool = False
+    # Sign-in attempts allowed per client address and per email ("limits" notation).
+    login_rate_limit: str = "10/minute"
+    # Join-code attempts allowed per client address.
+    join_rate_limit: str = "30/minute"
 
 
 settings = Settings()

@@ -142,3 +142,14 @@ def delete_diagnostic(*, engine: Engine, diagnostic_id: int) -> None:
         session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
         session.execute(delete(Diagnostic).where(Diagnostic.id == diagnostic_id))
         session.commit()
+
+
+def set_partner_request(*, engine: Engine, diagnostic_id: int, text: str) -> None:
+    """The pitch sheet's "what we look for from partners"; counts as a change to the diagnostic."""
+    with write_session(engine) as session:
+        session.execute(
+            update(Diagnostic)
+            .where(Diagnostic.id == diagnostic_id)
+            .values(partner_request=text, updated_at=utcnow())
+        )
+        session.commit()

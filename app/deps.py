@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 
-from app import crud
-from app.models import Diagnostic
+from app import accounts, crud
+from app.models import Diagnostic, Facilitator, Workshop
 from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
 from app.store import QuestionnaireStore
+from app.workshops import data as workshop_data
 
 
 def get_engine(request: Request) -> Engine:
@@ -57,3 +58,53 @@ def open_diagnostic(token: str, engine: EngineDep, store: StoreDep) -> OpenDiagn
 
 
 DiagnosticDep = Annotated[OpenDiagnostic, Depends(open_diagnostic)]
+
+
+# --- Counsellors ---------------------------------------------------------------------------
+
+SESSION_COOKIE = "mse_session"
+
+
+class SignInRequired(Exception):
+    """Raised by counsellor-only routes for an anonymous visitor (see main.py's handler)."""
+
+
+def current_facilitator(request: Request, engine: EngineDep) -> Facilitator:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    facilitator = accounts.facilitator_for_session(engine=engine, token=token) if token else None
+    if facilitator is None:
+        raise SignInRequired()
+    return facilitator
+
+
+def optional_facilitator(request: Request, engine: EngineDep) -> Facilitator | None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    return accounts.facilitator_for_session(engine=engine, token=token) if token else None
+
+
+FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
+OptionalFacilitatorDep = Annotated[Facilitator | None, Depends(optional_facilitator)]
+
+
+def parse_id(raw: str) -> int | None:
+    """A positive database id from a path segment, else None (a guessed or mangled id is
+    then answered like an unknown one: 404, never 422 or 500)."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return None
+    return int(raw)
+
+
+def owned_workshop(workshop_id: str, facilitator: FacilitatorDep, engine: EngineDep) -> Workshop:
+    """The workshop in the path, if it belongs to the signed-in counsellor; 404 otherwise, so
+    another account cannot even tell whether it exists."""
+    found = None
+    if (wid := parse_id(workshop_id)) is not None:
+        found = workshop_data.owned_workshop(
+            engine=engine, facilitator_id=facilitator.id, workshop_id=wid
+        )
+    if found is None:
+        raise HTTPException(status_code=404, detail="Atelier introuvable.")
+    return found
+
+
+WorkshopDep = Annotated[Workshop, Depends(owned_workshop)]

@@ -4,21 +4,25 @@ the database, and mounts the routes."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import crud
 from app.config import PROJECT_ROOT, Settings, settings
 from app.db import create_db_engine, migrate
+from app.deps import SignInRequired
 from app.limits import BodySizeLimit
 from app.questionnaire.loader import load_questionnaire
+from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
-from app.routes import api, pages
+from app.routes import accounts, api, pages, participation, workshops
 from app.store import QuestionnaireStore
+from app.workshops.group import ResultCache
 
 
 def _field_of(error: dict) -> str:
@@ -43,6 +47,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
         app.state.store = QuestionnaireStore(engine, questionnaire)
         app.state.reports = ReportRenderer(cache_size=config.pdf_cache_size)
         app.state.settings = config
+        app.state.rate_limits = RateLimits(
+            login=config.login_rate_limit, join=config.join_rate_limit
+        )
+        app.state.results = ResultCache()
         yield
         engine.dispose()
 
@@ -56,6 +64,19 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(participation.router)
+    app.include_router(accounts.router)
+    app.include_router(workshops.router)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired):
+        login = app.url_path_for("login")
+        if request.method == "GET" and "hx-request" not in request.headers:
+            return RedirectResponse(f"{login}?{urlencode({'suite': request.url.path})}", 303)
+        # An htmx poll or a form post after the session ended: say so; htmx follows HX-Redirect.
+        response = pages.error_page(request, 401, "Connectez-vous pour continuer.")
+        response.headers["HX-Redirect"] = login
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -39,6 +39,8 @@ class Diagnostic(SQLModel, table=True):
     snapshot_id: int = Field(foreign_key="questionnaire_snapshot.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # For the pitch sheet: what the association is looking for from partners.
+    partner_request: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Answer(SQLModel, table=True):
@@ -51,3 +53,87 @@ class Answer(SQLModel, table=True):
     # JSON text of the validated value.
     value_json: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Counsellors and their workshops -------------------------------------------------------
+
+
+class Facilitator(SQLModel, table=True):
+    """A counsellor (DLA accompagnateur, network counsellor) who runs workshops."""
+
+    __tablename__ = "facilitator"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored lower-cased and stripped, so logins are case-insensitive.
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FacilitatorSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    leaked database does not give away live sessions. Deleting the row signs the browser out."""
+
+    __tablename__ = "facilitator_session"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    facilitator_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Workshop(SQLModel, table=True):
+    __tablename__ = "workshop"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    title: str = Field(max_length=200)
+    held_on: date | None = None
+    place: str = Field(default="", max_length=200)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Short code typed by participants (see app/workshops/codes.py).
+    join_code: str = Field(max_length=16, unique=True, index=True)
+    # Closed workshops keep their data but accept no new participant.
+    is_open: bool = True
+    # Last participant number handed out, so numbers are never reused after someone leaves.
+    last_number: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Participant(SQLModel, table=True):
+    """A diagnostic linked to a workshop, with the association's choice of how it is shown."""
+
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "diagnostic_id"),
+        UniqueConstraint("workshop_id", "number"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    diagnostic_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # "Participant n°3" when anonymous; never reused within a workshop.
+    number: int
+    # "named" (association name shown, focus view allowed) or "anonymous".
+    sharing: str = Field(default="anonymous", max_length=16)
+    joined_at: datetime = Field(default_factory=utcnow)

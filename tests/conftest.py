@@ -24,7 +24,16 @@ BACKENDS = [
         marks=pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set"),
     ),
 ]
-TABLES = ("answer", "diagnostic", "questionnaire_snapshot", "alembic_version")
+TABLES = (
+    "participant",
+    "workshop",
+    "facilitator_session",
+    "facilitator",
+    "answer",
+    "diagnostic",
+    "questionnaire_snapshot",
+    "alembic_version",
+)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +81,8 @@ def client(app_client) -> Iterator[TestClient]:
     """A client on a database emptied of diagnostics before each test."""
     engine = app_client.app.state.engine
     with engine.begin() as connection:
+        for table in ("participant", "workshop", "facilitator_session", "facilitator"):
+            connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("DELETE FROM answer"))
         connection.execute(text("DELETE FROM diagnostic"))
     app_client.cookies.clear()

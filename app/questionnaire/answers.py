@@ -94,17 +94,22 @@ def _number(question: Question, raw: Any) -> float | int:
     return round(number, 2)
 
 
-def _text(question: Question, raw: Any) -> str:
+def clean_text(raw: Any, max_length: int, *, single_line: bool = False) -> str:
+    """Free text as stored: control characters dropped, trimmed, within `max_length`."""
     if not isinstance(raw, str):
         raise AnswerError("Saisissez un texte.")
     if _SURROGATES.search(raw):
         raise AnswerError("Le texte contient des caractères invalides.")
     text = _CONTROL.sub("", raw).strip()
-    if question.type == "short_text":
+    if single_line:
         text = _SPACES.sub(" ", text)
-    if len(text) > question.text_max_length:
-        raise AnswerError(f"Le texte dépasse {question.text_max_length} caractères.")
+    if len(text) > max_length:
+        raise AnswerError(f"Le texte dépasse {max_length} caractères ({len(text)} saisis).")
     return text
+
+
+def _text(question: Question, raw: Any) -> str:
+    return clean_text(raw, question.text_max_length, single_line=question.type == "short_text")
 
 
 def _choice(questionnaire: Questionnaire, question: Question, raw: Any) -> str:

@@ -235,6 +235,10 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
             yield (("roles", role), f"unknown question '{question_id}'")
         elif questions[question_id].type not in allowed:
             yield (("roles", role), f"question '{question_id}' must be {' or '.join(allowed)}")
+    for role in ("pitch_project", "pitch_facts"):
+        for index, question_id in enumerate(getattr(roles, role)):
+            if question_id not in questions:
+                yield (("roles", role, index), f"unknown question '{question_id}'")
     if roles.resource_unit in questions:
         unit_question = questions[roles.resource_unit]
         choices = unit_question.choices

@@ -303,6 +303,10 @@ class Roles(StrictModel):
     annual_costs: Identifier | None = None
     cash_reserves: Identifier | None = None
     largest_funder_share: Identifier | None = None
+    # The pitch sheet: questions that present the project in a few lines (text answers), and
+    # short facts shown under the association's name (sector, territory...).
+    pitch_project: list[Identifier] = Field(default_factory=list)
+    pitch_facts: list[Identifier] = Field(default_factory=list)
 
 
 class Resource(StrictModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -116,24 +117,42 @@ def map_description(
     return text + "."
 
 
-def model_map_svg(
+@dataclass
+class _MapFrame:
+    """The polygon of the models with their numbered poles and labels, shared by the map of
+    one association and the map of a workshop group."""
+
+    size: int
+    font: float
+    line_height: float
+    radius: float
+    half_width: float
+    background: list[str]
+    foreground: list[str]
+    min_y: float
+    max_y: float
+
+    def at(self, point: tuple[float, float]) -> tuple[float, float]:
+        return self.radius * point[0], self.radius * point[1]
+
+
+def _map_frame(
     questionnaire: Questionnaire,
-    barycentre: Barycentre | None,
-    lang: str = "fr",
-    size: int = 420,
+    lang: str,
+    size: int,
     *,
-    id_prefix: str = "mse-map",
-) -> Markup:
-    """The models as the poles of a regular polygon and the association's barycentre."""
+    weights: dict[str, float],
+    dominant: str | None,
+    origin: tuple[float, float] | None,
+) -> _MapFrame:
+    """Poles, outline and labels; `weights` (shown under each label) and the dashed lines from
+    `origin` (a barycentre) belong to the single-association map."""
     models = questionnaire.models
     poles = pole_positions(len(models))
     font = size / 38
     line_height = font * 1.25
     radius = size * 0.27
     half_width = size / 2
-    weights = barycentre.weights if barycentre else {}
-    dominant = barycentre.dominant if barycentre else None
-
     background: list[str] = []
     foreground: list[str] = []
     min_y, max_y = -radius - font, radius + font
@@ -149,8 +168,8 @@ def model_map_svg(
         f'stroke-dasharray="2 3"/>'
     )
 
-    if barycentre is not None:
-        bx, by = radius * barycentre.point[0], radius * barycentre.point[1]
+    if origin is not None:
+        bx, by = radius * origin[0], radius * origin[1]
         for model, (px, py) in zip(models, poles, strict=True):
             weight = weights.get(model.id, 0.0)
             if weight >= WEIGHT_LINE_THRESHOLD:
@@ -214,64 +233,167 @@ def model_map_svg(
                     lx, top + font * 0.9 + index * line_height, line, font, anchor=anchor, bold=bold
                 )
             )
+    return _MapFrame(
+        size, font, line_height, radius, half_width, background, foreground, min_y, max_y
+    )
 
+
+def _legend(frame: _MapFrame, items: list[tuple[str, str]]) -> list[str]:
+    """Legend rows under the map, wrapping when a row is full; moves frame.max_y down."""
+    legend: list[str] = []
+    small = frame.font * 0.85
+    half_width, line_height = frame.half_width, frame.line_height
+    y = frame.max_y + line_height * 1.4
+    x = -half_width + 6
+    for kind, label in items:
+        width = small * 1.8 + len(label) * small * _CHAR_EM + small * 1.5
+        if x + width > half_width and x > -half_width + 6:
+            x, y = -half_width + 6, y + line_height * 1.3
+        if kind == "diamond":
+            legend.append(_diamond(x + small * 0.6, y - small * 0.35, small * 0.6))
+        elif kind == "dominant":
+            legend.append(
+                f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
+                f'r="{_n(small * 0.55)}" fill="#000000" stroke="#000000"/>'
+            )
+        elif kind == "participant":
+            legend.append(_numbered_point(x + small * 0.6, y - small * 0.35, "n", small * 0.8))
+        else:
+            legend.append(
+                f'<line x1="{_n(x)}" y1="{_n(y - small * 0.35)}" x2="{_n(x + small * 1.3)}" '
+                f'y2="{_n(y - small * 0.35)}" stroke="#666666" stroke-width="1.5" '
+                f'stroke-dasharray="5 3"/>'
+            )
+        legend.append(_text(x + small * 1.8, y, label, small))
+        x += width
+    frame.max_y = y + small * 0.5
+    return legend
+
+
+def _close(frame: _MapFrame, id_prefix: str, title: str, desc: str, parts: list[str]) -> Markup:
+    min_y, max_y = frame.min_y - 6, frame.max_y + 6
+    return Markup(
+        _svg_open(-frame.half_width, min_y, frame.size, max_y - min_y, id_prefix, title, desc)
+        + "".join(frame.background)
+        + "".join(frame.foreground)
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def model_map_svg(
+    questionnaire: Questionnaire,
+    barycentre: Barycentre | None,
+    lang: str = "fr",
+    size: int = 420,
+    *,
+    id_prefix: str = "mse-map",
+) -> Markup:
+    """The models as the poles of a regular polygon and the association's barycentre."""
+    frame = _map_frame(
+        questionnaire,
+        lang,
+        size,
+        weights=barycentre.weights if barycentre else {},
+        dominant=barycentre.dominant if barycentre else None,
+        origin=barycentre.point if barycentre else None,
+    )
+    font, line_height = frame.font, frame.line_height
+    parts: list[str] = []
     if barycentre is not None:
-        bx, by = radius * barycentre.point[0], radius * barycentre.point[1]
-        foreground.append(_diamond(bx, by, font * 0.85))
+        bx, by = frame.at(barycentre.point)
+        parts.append(_diamond(bx, by, font * 0.85))
         # A white copy under the label keeps it legible over the lines.
         for stroke in ('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" ', ""):
-            foreground.append(
+            parts.append(
                 f'<text x="{_n(bx + font * 1.1)}" y="{_n(by + font * 0.35)}" '
                 f'font-size="{_n(font)}" font-weight="bold" {stroke}fill="#000000">Vous</text>'
             )
+        parts += _legend(
+            frame,
+            [
+                ("diamond", "Votre position (barycentre)"),
+                ("dominant", "Modèle dominant"),
+                ("line", "Poids d'au moins 5 %"),
+            ],
+        )
     else:
-        for index, line in enumerate(_wrap(NO_RESOURCES_NOTE, _chars_for(radius * 1.5, font))):
-            foreground.append(
-                _text(0, index * line_height, line, font, anchor="middle", fill="#333333")
-            )
-
-    legend: list[str] = []
-    if barycentre is not None:
-        small = font * 0.85
-        y = max_y + line_height * 1.4
-        x = -half_width + 6
-        items = [
-            ("diamond", "Votre position (barycentre)"),
-            ("dominant", "Modèle dominant"),
-            ("line", "Poids d'au moins 5 %"),
-        ]
-        for kind, label in items:
-            width = small * 1.8 + len(label) * small * _CHAR_EM + small * 1.5
-            if x + width > half_width and x > -half_width + 6:
-                x, y = -half_width + 6, y + line_height * 1.3
-            if kind == "diamond":
-                legend.append(_diamond(x + small * 0.6, y - small * 0.35, small * 0.6))
-            elif kind == "dominant":
-                legend.append(
-                    f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
-                    f'r="{_n(small * 0.55)}" fill="#000000" stroke="#000000"/>'
-                )
-            else:
-                legend.append(
-                    f'<line x1="{_n(x)}" y1="{_n(y - small * 0.35)}" x2="{_n(x + small * 1.3)}" '
-                    f'y2="{_n(y - small * 0.35)}" stroke="#666666" stroke-width="1.5" '
-                    f'stroke-dasharray="5 3"/>'
-                )
-            legend.append(_text(x + small * 1.8, y, label, small))
-            x += width
-        max_y = y + small * 0.5
-
-    min_y -= 6
-    max_y += 6
+        for index, line in enumerate(
+            _wrap(NO_RESOURCES_NOTE, _chars_for(frame.radius * 1.5, font))
+        ):
+            parts.append(_text(0, index * line_height, line, font, anchor="middle", fill="#333333"))
     title = "Carte des modèles socio-économiques"
-    desc = map_description(questionnaire, barycentre, lang)
-    return Markup(
-        _svg_open(-half_width, min_y, size, max_y - min_y, id_prefix, title, desc)
-        + "".join(background)
-        + "".join(foreground)
-        + "".join(legend)
-        + "</svg>"
+    return _close(frame, id_prefix, title, map_description(questionnaire, barycentre, lang), parts)
+
+
+def _numbered_point(x: float, y: float, label: str, size: float) -> str:
+    """A participant on the group map: a white disc with a black ring and their number."""
+    radius = size * (0.75 if len(label) < 2 else 0.95)
+    return (
+        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius)}" fill="#ffffff" stroke="#000000" '
+        f'stroke-width="1.6"/>'
+        + _text(x, y + size * 0.33, label, size * 0.85, anchor="middle", bold=True)
     )
+
+
+def group_map_description(
+    questionnaire: Questionnaire, points: Sequence[tuple[int, str, Barycentre]], lang: str = "fr"
+) -> str:
+    if not points:
+        return (
+            f"Carte des {len(questionnaire.models)} modèles socio-économiques : aucun "
+            "participant n'a encore renseigné ses ressources."
+        )
+    parts = []
+    for number, label, barycentre in points:
+        model = questionnaire.model_by_id.get(barycentre.dominant)
+        name = f"modèle {model.number} « {_model_name(model, lang)} »" if model else "—"
+        parts.append(
+            f"{number} ({label}) : proche du {name}, "
+            f"{percent(barycentre.weights.get(barycentre.dominant, 0.0), lang)}"
+        )
+    return (
+        f"Carte des {len(questionnaire.models)} modèles socio-économiques avec "
+        f"{len(points)} participant(s) : " + " ; ".join(parts) + "."
+    )
+
+
+def group_map_svg(
+    questionnaire: Questionnaire,
+    points: Sequence[tuple[int, str, Barycentre]],
+    lang: str = "fr",
+    size: int = 520,
+    *,
+    id_prefix: str = "group-map",
+) -> Markup:
+    """Every participant's barycentre on the map of the models, marked by their number
+    (names are in the table next to it, and only for those who chose to be named)."""
+    frame = _map_frame(questionnaire, lang, size, weights={}, dominant=None, origin=None)
+    parts: list[str] = []
+    seen: dict[tuple[float, float], int] = {}
+    for number, _label, barycentre in points:
+        x, y = frame.at(barycentre.point)
+        # Participants at the same spot are fanned out a little so every number stays legible.
+        spot = (round(x / frame.font), round(y / frame.font))
+        shift = seen.get(spot, 0)
+        seen[spot] = shift + 1
+        if shift:
+            angle = shift * 2.4
+            x += math.cos(angle) * frame.font * 1.6
+            y += math.sin(angle) * frame.font * 1.6
+        parts.append(
+            f'<g class="map-point" data-number="{number}">'
+            + _numbered_point(x, y, str(number), frame.font)
+            + "</g>"
+        )
+    if not points:
+        parts.append(
+            _text(0, 0, "En attente des premiers participants", frame.font, anchor="middle")
+        )
+    parts += _legend(frame, [("participant", "Participant (numéro)")])
+    title = "Carte du groupe parmi les modèles socio-économiques"
+    desc = group_map_description(questionnaire, points, lang)
+    return _close(frame, id_prefix, title, desc, parts)
 
 
 def _score_text(score: float | None) -> str:

@@ -371,20 +371,32 @@ class ReportRenderer:
         lang: str = "fr",
     ) -> bytes:
         key = report_cache_key(questionnaire, answers, created_at, lang)
+        snapshot = copy.deepcopy(answers)  # the caller may change it meanwhile
+        return await self._cached_or_rendered(
+            key, self._render, questionnaire, snapshot, created_at, lang
+        )
+
+    async def pdf_of_html(self, html: str) -> bytes:
+        """Any other document (pitch sheet, workshop synthesis): cached on its HTML."""
+        key = hashlib.sha256(f"{TEMPLATE_VERSION}\n{html}".encode()).hexdigest()
+        return await self._cached_or_rendered(key, self._render_html, html)
+
+    def _render_html(self, html: str) -> bytes:
+        with self._render_slots:
+            return render_pdf(html)
+
+    async def _cached_or_rendered(self, key: str, render, *args) -> bytes:
         pdf = self._cached(key)
         if pdf is not None:
             return pdf
-        # One render per key: concurrent requests for the same report wait for the first.
+        # One render per key: concurrent requests for the same document wait for the first.
         entry = self._in_flight.setdefault(key, _KeyLock())
         entry.users += 1
         try:
             async with entry.lock:
                 pdf = self._cached(key)
                 if pdf is None:
-                    snapshot = copy.deepcopy(answers)  # the caller may change it meanwhile
-                    pdf = await anyio.to_thread.run_sync(
-                        self._render, questionnaire, snapshot, created_at, lang
-                    )
+                    pdf = await anyio.to_thread.run_sync(render, *args)
                     self._store(key, pdf)
                 return pdf
         finally:

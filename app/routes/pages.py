@@ -11,8 +11,9 @@ from starlette.datastructures import FormData
 
 from app import crud
 from app.deps import DiagnosticDep, EngineDep, OpenDiagnostic, StoreDep
-from app.questionnaire.answers import AnswerError, validate_answer
-from app.questionnaire.conditions import is_visible, missing_required, visible_answers, walk
+from app.progress import Progress
+from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
+from app.questionnaire.conditions import is_visible, visible_answers, walk
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question, Section
 from app.readings import (
@@ -22,11 +23,14 @@ from app.readings import (
     source_rows,
 )
 from app.report.charts import lever_radar_svg, model_map_svg
+from app.report.pdf import association_name
+from app.report.pitch import PARTNER_REQUEST_MAX, build_pitch_html, pitch_context
 from app.routes.links import resume_url
-from app.routes.report import pdf_response
+from app.routes.report import download, pdf_response, today_in_france
 from app.scoring.profile import effective_number, resources_in_percent
 from app.scoring.result import compute_result
 from app.templating import templates
+from app.workshops import data as workshop_data
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,22 +51,6 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
         {"status_code": status_code, "message": message},
         status_code=status_code,
     )
-
-
-class Progress:
-    """How far a diagnostic has got, over the questions currently shown."""
-
-    def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any]):
-        shown = visible_answers(questionnaire, answers)
-        self.by_section: dict[str, tuple[int, int]] = {}
-        for section in questionnaire.sections:
-            questions = [q for q in section.questions if is_visible(q, shown)]
-            answered = sum(1 for q in questions if q.id in shown)
-            self.by_section[section.id] = (answered, len(questions))
-        self.answered = sum(a for a, _ in self.by_section.values())
-        self.total = sum(t for _, t in self.by_section.values())
-        self.percent = round(100 * self.answered / self.total) if self.total else 0
-        self.missing_required = missing_required(questionnaire, answers)
 
 
 def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dict[str, Any]:
@@ -133,10 +121,16 @@ def _dependents(questionnaire: Questionnaire, question_id: str) -> list[Question
 
 
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request, store: StoreDep, supprime: str = ""):
+def landing(request: Request, store: StoreDep, supprime: str = "", deconnecte: str = ""):
     # Flags in the query are plain strings: an odd value is ignored rather than refused.
     return render(
-        request, "landing.html", {"questionnaire": store.current, "deleted": supprime == "1"}
+        request,
+        "landing.html",
+        {
+            "questionnaire": store.current,
+            "deleted": supprime == "1",
+            "signed_out": deconnecte == "1",
+        },
     )
 
 
@@ -148,7 +142,17 @@ def start(request: Request, engine: EngineDep, store: StoreDep):
 
 
 @router.get("/d/{token}", response_class=HTMLResponse, name="diagnostic_home")
-def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: str = ""):
+def diagnostic_home(
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    nouveau: str = "",
+    atelier: str = "",
+    partage: str = "",
+    quitte: str = "",
+):
+    from app.routes.participation import SHARING_LABELS
+
     questionnaire = opened.questionnaire
     name_role = questionnaire.definition.roles.association_name
     return render(
@@ -161,6 +165,13 @@ def diagnostic_home(request: Request, opened: DiagnosticDep, nouveau: str = ""):
             "progress": Progress(questionnaire, opened.answers),
             "association_name": opened.answers.get(name_role) if name_role else None,
             "new": nouveau == "1",
+            "joined": atelier == "1",
+            "sharing_changed": partage == "1",
+            "left": quitte == "1",
+            "memberships": workshop_data.memberships(
+                engine=engine, diagnostic_id=opened.diagnostic.id
+            ),
+            "sharing_labels": SHARING_LABELS,
         },
     )
 
@@ -301,6 +312,22 @@ def summary(request: Request, opened: DiagnosticDep):
     )
 
 
+def result_context(questionnaire: Questionnaire, result, id_prefix: str = "mse") -> dict[str, Any]:
+    """What partials/result_body.html needs, for the results page and the focus view."""
+    return {
+        "questionnaire": questionnaire,
+        "result": result,
+        "map_svg": model_map_svg(questionnaire, result.barycentre, id_prefix=f"{id_prefix}-map"),
+        "radar_svg": lever_radar_svg(result.levers, id_prefix=f"{id_prefix}-radar"),
+        "indicators": indicator_rows(questionnaire, result, "fr"),
+        "sources": source_rows(questionnaire, result, "fr"),
+        "percent_total": odd_percent_total(result),
+        "atypicality_reading": atypicality_reading(result.barycentre.atypicality)
+        if result.barycentre
+        else "",
+    }
+
+
 @router.get("/d/{token}/resultats", response_class=HTMLResponse, name="results")
 def results(request: Request, opened: DiagnosticDep):
     questionnaire = opened.questionnaire
@@ -311,18 +338,9 @@ def results(request: Request, opened: DiagnosticDep):
         "results.html",
         {
             "token": opened.diagnostic.token,
-            "questionnaire": questionnaire,
-            "result": result,
             "progress": Progress(questionnaire, opened.answers),
             "association_name": opened.answers.get(name_role) if name_role else None,
-            "map_svg": model_map_svg(questionnaire, result.barycentre),
-            "radar_svg": lever_radar_svg(result.levers),
-            "indicators": indicator_rows(questionnaire, result, "fr"),
-            "sources": source_rows(questionnaire, result, "fr"),
-            "percent_total": odd_percent_total(result),
-            "atypicality_reading": atypicality_reading(result.barycentre.atypicality)
-            if result.barycentre
-            else "",
+            **result_context(questionnaire, result),
         },
     )
 
@@ -330,6 +348,60 @@ def results(request: Request, opened: DiagnosticDep):
 @router.get("/d/{token}/rapport.pdf", name="report_pdf")
 async def report(request: Request, opened: DiagnosticDep):
     return await pdf_response(request, opened)
+
+
+def _pitch_context(opened: OpenDiagnostic, partner_request: str) -> dict[str, Any]:
+    questionnaire = opened.questionnaire
+    return pitch_context(
+        questionnaire,
+        opened.answers,
+        compute_result(questionnaire, opened.answers),
+        association_name=association_name(questionnaire, opened.answers),
+        partner_request=partner_request,
+        created_at=today_in_france(),
+    )
+
+
+def _pitch_page(request: Request, opened: OpenDiagnostic, *, raw=None, error=None, saved=False):
+    stored = opened.diagnostic.partner_request
+    return render(
+        request,
+        "pitch.html",
+        {
+            "token": opened.diagnostic.token,
+            "pitch_html": build_pitch_html(_pitch_context(opened, stored), standalone=False),
+            "partner_request_raw": stored if raw is None else raw,
+            "max_length": PARTNER_REQUEST_MAX,
+            "error": error,
+            "saved": saved,
+        },
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/d/{token}/fiche", response_class=HTMLResponse, name="pitch_page")
+def pitch_page(request: Request, opened: DiagnosticDep, enregistre: str = ""):
+    return _pitch_page(request, opened, saved=enregistre == "1")
+
+
+@router.post("/d/{token}/fiche", response_class=HTMLResponse)
+async def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep):
+    value = (await request.form()).get("partner_request")
+    try:
+        text = clean_text(value, PARTNER_REQUEST_MAX)
+    except AnswerError as error:
+        raw = value if isinstance(value, str) else ""
+        return _pitch_page(request, opened, raw=printable(raw), error=str(error))
+    crud.set_partner_request(engine=engine, diagnostic_id=opened.diagnostic.id, text=text)
+    url = request.app.url_path_for("pitch_page", token=opened.diagnostic.token)
+    return RedirectResponse(f"{url}?enregistre=1", status_code=303)
+
+
+@router.get("/d/{token}/fiche.pdf", name="pitch_pdf")
+async def pitch_pdf(request: Request, opened: DiagnosticDep):
+    html = build_pitch_html(_pitch_context(opened, opened.diagnostic.partner_request))
+    pdf = await request.app.state.reports.pdf_of_html(html)
+    return download(pdf, "application/pdf", f"fiche-pitch-{today_in_france():%Y-%m-%d}.pdf")
 
 
 @router.get("/d/{token}/supprimer", response_class=HTMLResponse, name="delete_confirm")

@@ -1,0 +1,185 @@
+"""Counsellor accounts: sign-up, sign-in, sign-out, password change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app import accounts
+from app.config import Settings
+from app.deps import (
+    SESSION_COOKIE,
+    EngineDep,
+    FacilitatorDep,
+    OptionalFacilitatorDep,
+)
+from app.routes.pages import error_page, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def form_text(form: FormData, name: str) -> str:
+    """A text field as sent, or "" when absent or not text (a file upload)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def safe_next(target: str) -> str:
+    """Where to go after signing in: a path on this site only (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/ateliers"
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Response:
+    settings = _settings(request)
+    lifetime = timedelta(days=settings.session_days)
+    token = accounts.open_session(engine=engine, facilitator_id=facilitator_id, lifetime=lifetime)
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure or request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/compte/inscription", response_class=HTMLResponse, name="signup")
+def signup_form(request: Request):
+    if not _settings(request).allow_signup:
+        return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
+    return render(request, "accounts/signup.html", {"errors": {}, "values": {}})
+
+
+@router.post("/compte/inscription", response_class=HTMLResponse)
+async def signup(request: Request, engine: EngineDep):
+    if not _settings(request).allow_signup:
+        return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
+    form = await request.form()
+    values = {name: form_text(form, name) for name in ("email", "name")}
+    password, confirm = form_text(form, "password"), form_text(form, "confirm")
+    errors: dict[str, str] = {}
+    if password != confirm:
+        errors["confirm"] = "Les deux mots de passe ne sont pas identiques."
+    else:
+        try:
+            facilitator = accounts.create_facilitator(
+                engine=engine, email=values["email"], name=values["name"], password=password
+            )
+        except accounts.AccountError as error:
+            errors[error.field] = str(error)
+    if errors:
+        return render(
+            request,
+            "accounts/signup.html",
+            {"errors": errors, "values": values},
+            status_code=422,
+        )
+    return _sign_in(request, engine, facilitator.id, "/ateliers?bienvenue=1")
+
+
+@router.get("/compte/connexion", response_class=HTMLResponse, name="login")
+def login_form(request: Request, facilitator: OptionalFacilitatorDep, suite: str = ""):
+    if facilitator is not None:
+        return RedirectResponse(safe_next(suite), status_code=303)
+    return render(
+        request,
+        "accounts/login.html",
+        {"error": None, "email": "", "next": safe_next(suite) if suite else ""},
+    )
+
+
+@router.post("/compte/connexion", response_class=HTMLResponse)
+async def login(request: Request, engine: EngineDep):
+    form = await request.form()
+    email, password = form_text(form, "email"), form_text(form, "password")
+    target = form_text(form, "next")
+    limits = request.app.state.rate_limits
+    keys = (f"ip:{_client_address(request)}", f"email:{accounts.normalise_email(email)[:254]}")
+    if not limits.hit("login", *keys):
+        response = render(
+            request,
+            "accounts/login.html",
+            {
+                "error": "Trop de tentatives de connexion. "
+                "Patientez une minute avant de réessayer.",
+                "email": email,
+                "next": target,
+            },
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(limits.retry_after("login", *keys))
+        return response
+    facilitator = accounts.authenticate(engine=engine, email=email, password=password)
+    if facilitator is None:
+        return render(
+            request,
+            "accounts/login.html",
+            {"error": "Adresse ou mot de passe incorrect.", "email": email, "next": target},
+            status_code=401,
+        )
+    return _sign_in(request, engine, facilitator.id, target or "/ateliers")
+
+
+@router.post("/compte/deconnexion", name="logout")
+def logout(request: Request, engine: EngineDep):
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        accounts.close_session(engine=engine, token=token)
+    response = RedirectResponse("/?deconnecte=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/compte", response_class=HTMLResponse, name="account")
+def account(request: Request, facilitator: FacilitatorDep, modifie: str = ""):
+    return render(
+        request,
+        "accounts/account.html",
+        {"facilitator": facilitator, "errors": {}, "changed": modifie == "1"},
+    )
+
+
+@router.post("/compte/mot-de-passe", response_class=HTMLResponse, name="change_password")
+async def change_password(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
+    form = await request.form()
+    current = form_text(form, "current")
+    password, confirm = form_text(form, "password"), form_text(form, "confirm")
+    errors: dict[str, str] = {}
+    if accounts.authenticate(engine=engine, email=facilitator.email, password=current) is None:
+        errors["current"] = "Mot de passe actuel incorrect."
+    elif password != confirm:
+        errors["confirm"] = "Les deux nouveaux mots de passe ne sont pas identiques."
+    else:
+        try:
+            accounts.set_password(
+                engine=engine,
+                facilitator_id=facilitator.id,
+                password=password,
+                keep_session=request.cookies.get(SESSION_COOKIE),
+            )
+        except accounts.AccountError as error:
+            errors["password"] = str(error)
+    if errors:
+        return render(
+            request,
+            "accounts/account.html",
+            {"facilitator": facilitator, "errors": errors, "changed": False},
+            status_code=422,
+        )
+    return RedirectResponse("/compte?modifie=1", status_code=303)

@@ -1,0 +1,182 @@
+"""The association's side of workshops: join with a code (a new diagnostic or an existing one),
+choose how results are shared, leave. Every action on a membership checks that it belongs to
+the diagnostic in the path (its token is the only key)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import crud
+from app.deps import DiagnosticDep, EngineDep, StoreDep, parse_id
+from app.models import Workshop
+from app.routes.accounts import form_text
+from app.routes.pages import error_page, render
+from app.workshops import data
+from app.workshops.codes import display_code, normalise_code
+
+router = APIRouter(include_in_schema=False)
+SHARING_LABELS = {
+    "named": "avec le nom de votre association",
+    "anonymous": "anonymement (un numéro à la place du nom)",
+}
+# A resume link as pasted (https://…/d/<token>, with or without a trailing page) or a bare token.
+_RESUME_TOKEN = re.compile(r"(?:/d/)?([A-Za-z0-9_-]{16,64})(?:[/?#].*)?$")
+
+
+def token_from_link(link: str) -> str | None:
+    link = link.strip()
+    if "/d/" in link:
+        link = link[link.rindex("/d/") :]
+    match = _RESUME_TOKEN.match(link)
+    return match.group(1) if match else None
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
+    """The open workshop behind a code, or the page to show instead (unknown, closed, or too
+    many attempts)."""
+    limits = request.app.state.rate_limits
+    key = f"ip:{_client_address(request)}"
+    if not limits.hit("join", key):
+        response = error_page(
+            request, 429, "Trop de codes essayés. Patientez une minute avant de réessayer."
+        )
+        response.headers["Retry-After"] = str(limits.retry_after("join", key))
+        return response
+    workshop = data.workshop_by_code(engine=engine, code=normalise_code(raw_code))
+    if workshop is None:
+        return render(
+            request,
+            "join/code.html",
+            {
+                "error": "Aucun atelier ne correspond à ce code. Vérifiez-le auprès de "
+                "l'animateur.",
+                "code": raw_code[:40],
+            },
+            status_code=404,
+        )
+    if not workshop.is_open:
+        return error_page(
+            request, 410, "Cet atelier est fermé : il n'accepte plus de nouveaux participants."
+        )
+    return workshop
+
+
+@router.get("/rejoindre", response_class=HTMLResponse, name="join")
+def join_form(request: Request, code: str = ""):
+    return render(request, "join/code.html", {"error": None, "code": code[:40]})
+
+
+@router.post("/rejoindre", response_class=HTMLResponse)
+async def join_with_code(request: Request, engine: EngineDep):
+    form = await request.form()
+    raw = form_text(form, "code")
+    if not normalise_code(raw):
+        return render(
+            request,
+            "join/code.html",
+            {"error": "Saisissez le code affiché par l'animateur (6 caractères).", "code": ""},
+            status_code=422,
+        )
+    found = _open_workshop(request, engine, raw)
+    if not isinstance(found, Workshop):
+        return found
+    url = request.app.url_path_for("join_workshop", code=found.join_code)
+    return RedirectResponse(url, status_code=303)
+
+
+def _join_page(request: Request, workshop: Workshop, errors=None, values=None, status_code=200):
+    return render(
+        request,
+        "join/workshop.html",
+        {
+            "workshop": workshop,
+            "code": display_code(workshop.join_code),
+            "errors": errors or {},
+            "values": values or {},
+            "sharing_labels": SHARING_LABELS,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/rejoindre/{code}", response_class=HTMLResponse, name="join_workshop")
+def join_page(request: Request, engine: EngineDep, code: str):
+    found = _open_workshop(request, engine, code)
+    if not isinstance(found, Workshop):
+        return found
+    return _join_page(request, found)
+
+
+@router.post("/rejoindre/{code}", response_class=HTMLResponse)
+async def join(request: Request, engine: EngineDep, store: StoreDep, code: str):
+    found = _open_workshop(request, engine, code)
+    if not isinstance(found, Workshop):
+        return found
+    form = await request.form()
+    values = {name: form_text(form, name) for name in ("diagnostic", "resume_link", "sharing")}
+    errors: dict[str, str] = {}
+    if values["sharing"] not in data.SHARING_MODES:
+        errors["sharing"] = "Choisissez comment vos résultats apparaissent au groupe."
+    if values["diagnostic"] not in ("new", "existing"):
+        errors["diagnostic"] = "Choisissez de commencer un diagnostic ou de reprendre le vôtre."
+    diagnostic = None
+    if values["diagnostic"] == "existing":
+        token = token_from_link(values["resume_link"])
+        diagnostic = crud.get_diagnostic(engine=engine, token=token) if token else None
+        if diagnostic is None:
+            errors["resume_link"] = (
+                "Ce lien de reprise ne correspond à aucun diagnostic. Collez le lien complet "
+                "reçu en commençant (il contient « /d/ »)."
+            )
+    if errors:
+        return _join_page(request, found, errors, values, status_code=422)
+    new = diagnostic is None
+    if new:
+        diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
+    data.join_workshop(
+        engine=engine,
+        workshop_id=found.id,
+        diagnostic_id=diagnostic.id,
+        sharing=values["sharing"],
+    )
+    url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
+    return RedirectResponse(f"{url}?{'nouveau=1&' if new else ''}atelier=1", status_code=303)
+
+
+def own_membership(engine, opened, participant_id: str):
+    membership = None
+    if (pid := parse_id(participant_id)) is not None:
+        membership = data.membership(
+            engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
+        )
+    if membership is None:
+        raise HTTPException(status_code=404, detail="Participation introuvable.")
+    return membership
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/partage", name="membership_sharing")
+async def change_sharing(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+):
+    membership = own_membership(engine, opened, participant_id)
+    sharing = form_text(await request.form(), "sharing")
+    if sharing not in data.SHARING_MODES:
+        return error_page(request, 422, "Choisissez « avec le nom » ou « anonymement ».")
+    data.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)
+    url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
+    return RedirectResponse(f"{url}?partage=1#ateliers", status_code=303)
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/quitter", name="membership_leave")
+def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+    membership = own_membership(engine, opened, participant_id)
+    data.leave_workshop(engine=engine, participant_id=membership.id)
+    url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
+    return RedirectResponse(f"{url}?quitte=1#ateliers", status_code=303)

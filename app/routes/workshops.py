@@ -1,0 +1,372 @@
+"""The counsellor's side of workshops: create and edit them, project the join code, follow the
+group live, focus on one participant, export. Every route goes through `WorkshopDep`, which
+answers 404 for a workshop of another account or a guessed id."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+
+import segno
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.datastructures import FormData
+
+from app.deps import EngineDep, FacilitatorDep, WorkshopDep, parse_id
+from app.models import Workshop
+from app.report.charts import group_map_svg
+from app.report.pitch import build_pitch_html, build_synthesis_html, pitch_context
+from app.routes.accounts import form_text
+from app.routes.links import join_url
+from app.routes.pages import render, result_context
+from app.routes.report import PARIS, download, today_in_france
+from app.workshops import data
+from app.workshops.codes import display_code
+from app.workshops.exports import result_csv, result_rows
+from app.workshops.group import GroupSummary, MemberView, member_views, summarise
+
+router = APIRouter(include_in_schema=False)
+POLL_SECONDS = 3
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(raw: str) -> date | None:
+    """A date as the browser's date field sends it (2026-11-23), or typed the French way."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if match := _FRENCH_DATE.match(raw):
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    return date.fromisoformat(raw)
+
+
+def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[str, str], dict]:
+    """Validated fields, errors by field name, and the values as typed (to show them again)."""
+    values = {name: form_text(form, name) for name in ("title", "held_on", "place", "notes")}
+    errors: dict[str, str] = {}
+    title = " ".join(values["title"].split())
+    if not title:
+        errors["title"] = "Donnez un titre à l'atelier."
+    elif len(title) > 200:
+        errors["title"] = "Le titre ne peut pas dépasser 200 caractères."
+    held_on = None
+    try:
+        held_on = parse_date(values["held_on"])
+    except ValueError:
+        errors["held_on"] = "Date invalide : utilisez le format jj/mm/aaaa (ex. : 23/11/2026)."
+    place = " ".join(values["place"].split())
+    if len(place) > 200:
+        errors["place"] = "Le lieu ne peut pas dépasser 200 caractères."
+    notes = values["notes"].strip()
+    if len(notes) > 4000:
+        errors["notes"] = "Les notes ne peuvent pas dépasser 4 000 caractères."
+    if errors:
+        return None, errors, values
+    return data.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes), {}, values
+
+
+def _form_values(workshop: Workshop) -> dict[str, str]:
+    return {
+        "title": workshop.title,
+        "held_on": workshop.held_on.isoformat() if workshop.held_on else "",
+        "place": workshop.place,
+        "notes": workshop.notes,
+    }
+
+
+# --- The group ----------------------------------------------------------------------------
+
+
+def group_views(request: Request, workshop: Workshop) -> list[MemberView]:
+    engine = request.app.state.engine
+    store = request.app.state.store
+    return member_views(
+        data.group_members(engine=engine, workshop_id=workshop.id),
+        store.for_snapshot,
+        lambda ids: data.answers_of(engine=engine, diagnostic_ids=ids),
+        request.app.state.results,
+    )
+
+
+def group_summary(request: Request, workshop: Workshop) -> GroupSummary:
+    return summarise(request.app.state.store.current, group_views(request, workshop))
+
+
+def group_map(request: Request, summary: GroupSummary, id_prefix: str = "group-map") -> Markup:
+    points = [(v.number, v.label, v.barycentre) for v in summary.members if v.barycentre]
+    return group_map_svg(request.app.state.store.current, points, id_prefix=id_prefix)
+
+
+def board_context(request: Request, workshop: Workshop, projector: bool = False) -> dict[str, Any]:
+    summary = group_summary(request, workshop)
+    return {
+        "workshop": workshop,
+        "summary": summary,
+        "questionnaire": request.app.state.store.current,
+        "map_svg": group_map(request, summary),
+        "updated_at": datetime.now(PARIS),
+        "poll_seconds": POLL_SECONDS,
+        "projector": projector,
+        "code": display_code(workshop.join_code),
+        "join_url": join_url(request, workshop.join_code),
+    }
+
+
+def qr_svg(url: str, scale: int = 6) -> Markup:
+    """The join link as an inline SVG QR code (segno), with a text alternative."""
+    svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, title="", omitsize=True)
+    svg = svg.replace("<svg ", '<svg role="img" aria-label="QR code du lien pour rejoindre" ', 1)
+    return Markup(svg)
+
+
+# --- Routes -------------------------------------------------------------------------------
+
+
+@router.get("/ateliers", response_class=HTMLResponse, name="workshops")
+def workshop_list(
+    request: Request, facilitator: FacilitatorDep, engine: EngineDep, bienvenue: str = ""
+):
+    return render(
+        request,
+        "workshops/list.html",
+        {
+            "facilitator": facilitator,
+            "workshops": data.list_workshops(engine=engine, facilitator_id=facilitator.id),
+            "welcome": bienvenue == "1",
+            "display_code": display_code,
+        },
+    )
+
+
+@router.get("/ateliers/nouveau", response_class=HTMLResponse, name="new_workshop")
+def new_workshop(request: Request, facilitator: FacilitatorDep):
+    return render(
+        request,
+        "workshops/form.html",
+        {"facilitator": facilitator, "workshop": None, "values": {}, "errors": {}},
+    )
+
+
+@router.post("/ateliers", response_class=HTMLResponse)
+async def create_workshop(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
+    fields, errors, values = workshop_fields(await request.form())
+    if fields is None:
+        context = {"facilitator": facilitator, "workshop": None, "values": values}
+        return render(
+            request, "workshops/form.html", {**context, "errors": errors}, status_code=422
+        )
+    workshop = data.create_workshop(engine=engine, facilitator_id=facilitator.id, fields=fields)
+    url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/ateliers/{workshop_id}", response_class=HTMLResponse, name="workshop_board")
+def workshop_board(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+    context = board_context(request, workshop)
+    context.update(facilitator=facilitator, qr_svg=qr_svg(context["join_url"], scale=4))
+    return render(request, "workshops/board_page.html", context)
+
+
+@router.get("/ateliers/{workshop_id}/tableau", response_class=HTMLResponse, name="workshop_live")
+def workshop_live(request: Request, workshop: WorkshopDep, projection: str = ""):
+    """The live part of the dashboard, polled by htmx (same partial as the full page)."""
+    context = board_context(request, workshop, projector=projection == "1")
+    return render(request, "workshops/_board.html", context)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/projection", response_class=HTMLResponse, name="workshop_projector"
+)
+def workshop_projector(request: Request, workshop: WorkshopDep):
+    context = board_context(request, workshop, projector=True)
+    context["qr_svg"] = qr_svg(context["join_url"], scale=4)
+    return render(request, "workshops/projector.html", context)
+
+
+@router.get("/ateliers/{workshop_id}/code", response_class=HTMLResponse, name="workshop_code")
+def workshop_code(request: Request, workshop: WorkshopDep):
+    url = join_url(request, workshop.join_code)
+    return render(
+        request,
+        "workshops/code.html",
+        {
+            "workshop": workshop,
+            "code": display_code(workshop.join_code),
+            "join_url": url,
+            "qr_svg": qr_svg(url, scale=10),
+            "projector": True,
+        },
+    )
+
+
+@router.get("/ateliers/{workshop_id}/qr.svg", name="workshop_qr")
+def workshop_qr(request: Request, workshop: WorkshopDep):
+    svg = segno.make(join_url(request, workshop.join_code), error="m").svg_inline(
+        scale=10, border=2
+    )
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse, name="edit_workshop")
+def edit_workshop(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+    return render(
+        request,
+        "workshops/form.html",
+        {
+            "facilitator": facilitator,
+            "workshop": workshop,
+            "values": _form_values(workshop),
+            "errors": {},
+        },
+    )
+
+
+@router.post("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse)
+async def update_workshop(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
+):
+    fields, errors, values = workshop_fields(await request.form())
+    if fields is None:
+        context = {"facilitator": facilitator, "workshop": workshop, "values": values}
+        return render(
+            request, "workshops/form.html", {**context, "errors": errors}, status_code=422
+        )
+    data.update_workshop(engine=engine, workshop_id=workshop.id, fields=fields)
+    url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/ateliers/{workshop_id}/ouverture", name="workshop_opening")
+async def workshop_opening(request: Request, workshop: WorkshopDep, engine: EngineDep):
+    form = await request.form()
+    data.set_open(engine=engine, workshop_id=workshop.id, is_open=form_text(form, "open") == "1")
+    url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/supprimer", response_class=HTMLResponse, name="delete_workshop"
+)
+def delete_workshop_confirm(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+    return render(
+        request, "workshops/delete.html", {"facilitator": facilitator, "workshop": workshop}
+    )
+
+
+@router.post("/ateliers/{workshop_id}/supprimer")
+def delete_workshop(workshop: WorkshopDep, engine: EngineDep):
+    data.delete_workshop(engine=engine, workshop_id=workshop.id)
+    return RedirectResponse("/ateliers", status_code=303)
+
+
+def shared_member(request: Request, workshop: Workshop, number: str) -> MemberView:
+    """A participant of this workshop who chose to be named; 404 for an unknown number, 403 for
+    one who shares anonymously (the counsellor knows they exist, not who they are)."""
+    wanted = parse_id(number)
+    view = next((v for v in group_views(request, workshop) if v.number == wanted), None)
+    if view is None:
+        raise HTTPException(status_code=404, detail="Participant introuvable dans cet atelier.")
+    if not view.named:
+        raise HTTPException(
+            status_code=403,
+            detail="Ce participant partage ses résultats anonymement : sa vue détaillée reste "
+            "privée. Il peut choisir d'apparaître avec son nom depuis son diagnostic.",
+        )
+    return view
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}",
+    response_class=HTMLResponse,
+    name="participant_focus",
+)
+def participant_focus(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+):
+    view = shared_member(request, workshop, number)
+    return render(
+        request,
+        "workshops/focus.html",
+        {
+            "facilitator": facilitator,
+            "workshop": workshop,
+            "view": view,
+            "progress": view.progress,
+            **result_context(view.questionnaire, view.result),
+        },
+    )
+
+
+# --- Documents and exports ----------------------------------------------------------------
+
+
+def _slug(workshop: Workshop) -> str:
+    return f"atelier-{workshop.id}-{today_in_france():%Y-%m-%d}"
+
+
+@router.get("/ateliers/{workshop_id}/participants/{number}/fiche.pdf", name="participant_pitch_pdf")
+async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number: str):
+    view = shared_member(request, workshop, number)
+    context = pitch_context(
+        view.questionnaire,
+        view.answers,
+        view.result,
+        association_name=view.label,
+        partner_request=view.member.partner_request,
+        created_at=today_in_france(),
+    )
+    pdf = await request.app.state.reports.pdf_of_html(build_pitch_html(context))
+    return download(
+        pdf, "application/pdf", f"fiche-pitch-{view.number}-{today_in_france():%Y-%m-%d}.pdf"
+    )
+
+
+@router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
+async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+    summary = group_summary(request, workshop)
+    html = build_synthesis_html(
+        {
+            "workshop": workshop,
+            "facilitator": facilitator,
+            "summary": summary,
+            "questionnaire": request.app.state.store.current,
+            "map_svg": group_map(request, summary, id_prefix="synthesis-map"),
+            "created_at": today_in_france(),
+        }
+    )
+    pdf = await request.app.state.reports.pdf_of_html(html)
+    return download(pdf, "application/pdf", f"synthese-{_slug(workshop)}.pdf")
+
+
+@router.get("/ateliers/{workshop_id}/resultats.csv", name="workshop_csv")
+def workshop_csv(request: Request, workshop: WorkshopDep):
+    summary = group_summary(request, workshop)
+    text = result_csv(request.app.state.store.current, summary)
+    return download(text.encode("utf-8"), "text/csv; charset=utf-8", f"{_slug(workshop)}.csv")
+
+
+@router.get("/ateliers/{workshop_id}/resultats.json", name="workshop_json")
+def workshop_json(request: Request, workshop: WorkshopDep):
+    summary = group_summary(request, workshop)
+    questionnaire = request.app.state.store.current
+    payload = {
+        "workshop": {
+            "title": workshop.title,
+            "held_on": workshop.held_on.isoformat() if workshop.held_on else None,
+            "place": workshop.place,
+            "exported_on": today_in_france().isoformat(),
+        },
+        "models": {m.id: m.name.get("fr") for m in questionnaire.models},
+        "levers": {lv.id: lv.label.get("fr") for lv in questionnaire.definition.levers},
+        "participants": result_rows(questionnaire, summary),
+    }
+    body = json.dumps(payload, ensure_ascii=False, indent=2)
+    return download(body.encode("utf-8"), "application/json", f"{_slug(workshop)}.json")

@@ -1,0 +1,1 @@
+"""Co-development workshops: counsellors gather associations' diagnostics in one session."""

@@ -1,0 +1,256 @@
+"""Database operations on workshops and their participants. Keyword-only, one transaction each.
+
+Ownership is part of every counsellor-side lookup (`facilitator_id` in the WHERE clause), so a
+workshop of another account is simply not found.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.db import write_session
+from app.models import Answer, Diagnostic, Participant, Workshop
+from app.workshops.codes import new_join_code
+
+SHARING_MODES = ("named", "anonymous")
+
+
+@dataclass(frozen=True)
+class WorkshopFields:
+    title: str
+    held_on: date | None = None
+    place: str = ""
+    notes: str = ""
+
+
+def _detached(session: Session, instance):
+    session.refresh(instance)
+    session.expunge(instance)
+    return instance
+
+
+def create_workshop(*, engine: Engine, facilitator_id: int, fields: WorkshopFields) -> Workshop:
+    for _attempt in range(10):
+        try:
+            with write_session(engine) as session:
+                workshop = Workshop(
+                    facilitator_id=facilitator_id,
+                    join_code=new_join_code(),
+                    title=fields.title,
+                    held_on=fields.held_on,
+                    place=fields.place,
+                    notes=fields.notes,
+                )
+                session.add(workshop)
+                session.commit()
+                return _detached(session, workshop)
+        except IntegrityError:
+            continue  # the code was taken: draw another
+    raise RuntimeError("could not draw a free join code")
+
+
+def update_workshop(*, engine: Engine, workshop_id: int, fields: WorkshopFields) -> None:
+    with write_session(engine) as session:
+        session.execute(
+            update(Workshop)
+            .where(Workshop.id == workshop_id)
+            .values(
+                title=fields.title, held_on=fields.held_on, place=fields.place, notes=fields.notes
+            )
+        )
+        session.commit()
+
+
+def set_open(*, engine: Engine, workshop_id: int, is_open: bool) -> None:
+    with write_session(engine) as session:
+        session.execute(update(Workshop).where(Workshop.id == workshop_id).values(is_open=is_open))
+        session.commit()
+
+
+def delete_workshop(*, engine: Engine, workshop_id: int) -> None:
+    """The workshop and its participant links go; the diagnostics stay their associations'."""
+    with write_session(engine) as session:
+        session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
+        session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+        session.commit()
+
+
+def list_workshops(*, engine: Engine, facilitator_id: int) -> list[tuple[Workshop, int]]:
+    """The counsellor's workshops, newest first, with their participant counts."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Workshop, func.count(Participant.id))
+            .outerjoin(Participant, Participant.workshop_id == Workshop.id)
+            .where(Workshop.facilitator_id == facilitator_id)
+            .group_by(Workshop.id)
+            .order_by(Workshop.created_at.desc(), Workshop.id.desc())
+        ).all()
+        for workshop, _count in rows:
+            session.expunge(workshop)
+        return [(workshop, count) for workshop, count in rows]
+
+
+def owned_workshop(*, engine: Engine, facilitator_id: int, workshop_id: int) -> Workshop | None:
+    with Session(engine) as session:
+        row = session.execute(
+            select(Workshop).where(
+                Workshop.id == workshop_id, Workshop.facilitator_id == facilitator_id
+            )
+        ).first()
+        if row is None:
+            return None
+        session.expunge(row[0])
+        return row[0]
+
+
+def workshop_by_code(*, engine: Engine, code: str) -> Workshop | None:
+    if not code:
+        return None
+    with Session(engine) as session:
+        row = session.execute(select(Workshop).where(Workshop.join_code == code)).first()
+        if row is None:
+            return None
+        session.expunge(row[0])
+        return row[0]
+
+
+# --- Participants -------------------------------------------------------------------------
+
+
+def join_workshop(
+    *, engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
+) -> Participant:
+    """Link a diagnostic to a workshop (or return the existing link, updating its sharing)."""
+    if sharing not in SHARING_MODES:
+        raise ValueError(sharing)
+    with write_session(engine) as session:
+        existing = session.execute(
+            select(Participant).where(
+                Participant.workshop_id == workshop_id, Participant.diagnostic_id == diagnostic_id
+            )
+        ).first()
+        if existing is not None:
+            participant = existing[0]
+            participant.sharing = sharing
+            session.commit()
+            return _detached(session, participant)
+        # The write lock (BEGIN IMMEDIATE on SQLite, the row update on PostgreSQL) makes the
+        # increment and the insert atomic, so two people joining at once get two numbers.
+        number = session.execute(
+            update(Workshop)
+            .where(Workshop.id == workshop_id)
+            .values(last_number=Workshop.last_number + 1)
+            .returning(Workshop.last_number)
+        ).scalar_one()
+        participant = Participant(
+            workshop_id=workshop_id, diagnostic_id=diagnostic_id, number=number, sharing=sharing
+        )
+        session.add(participant)
+        session.commit()
+        return _detached(session, participant)
+
+
+def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant, Workshop]]:
+    """The workshops a diagnostic takes part in, as the participant sees them."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Participant, Workshop)
+            .join(Workshop, Workshop.id == Participant.workshop_id)
+            .where(Participant.diagnostic_id == diagnostic_id)
+            .order_by(Participant.joined_at.desc())
+        ).all()
+        for participant, workshop in rows:
+            session.expunge(participant)
+            session.expunge(workshop)
+        return [(participant, workshop) for participant, workshop in rows]
+
+
+def membership(*, engine: Engine, diagnostic_id: int, participant_id: int) -> Participant | None:
+    """This diagnostic's own participation; None for anyone else's."""
+    with Session(engine) as session:
+        row = session.execute(
+            select(Participant).where(
+                Participant.id == participant_id, Participant.diagnostic_id == diagnostic_id
+            )
+        ).first()
+        if row is None:
+            return None
+        session.expunge(row[0])
+        return row[0]
+
+
+def set_sharing(*, engine: Engine, participant_id: int, sharing: str) -> None:
+    if sharing not in SHARING_MODES:
+        raise ValueError(sharing)
+    with write_session(engine) as session:
+        session.execute(
+            update(Participant).where(Participant.id == participant_id).values(sharing=sharing)
+        )
+        session.commit()
+
+
+def leave_workshop(*, engine: Engine, participant_id: int) -> None:
+    with write_session(engine) as session:
+        session.execute(delete(Participant).where(Participant.id == participant_id))
+        session.commit()
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """What the counsellor side reads about one participant (answers are loaded apart)."""
+
+    participant_id: int
+    number: int
+    sharing: str
+    joined_at: datetime
+    diagnostic_id: int
+    snapshot_id: int
+    updated_at: datetime
+    partner_request: str
+
+    @property
+    def named(self) -> bool:
+        return self.sharing == "named"
+
+
+def group_members(*, engine: Engine, workshop_id: int) -> list[GroupMember]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                Participant.id,
+                Participant.number,
+                Participant.sharing,
+                Participant.joined_at,
+                Diagnostic.id,
+                Diagnostic.snapshot_id,
+                Diagnostic.updated_at,
+                Diagnostic.partner_request,
+            )
+            .join(Diagnostic, Diagnostic.id == Participant.diagnostic_id)
+            .where(Participant.workshop_id == workshop_id)
+            .order_by(Participant.number)
+        ).all()
+    return [GroupMember(*row) for row in rows]
+
+
+def answers_of(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Answers of several diagnostics in one query."""
+    found: dict[int, dict[str, Any]] = {diagnostic_id: {} for diagnostic_id in diagnostic_ids}
+    if not diagnostic_ids:
+        return found
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Answer.diagnostic_id, Answer.question_id, Answer.value_json).where(
+                Answer.diagnostic_id.in_(diagnostic_ids)
+            )
+        ).all()
+    for diagnostic_id, question_id, value_json in rows:
+        found[diagnostic_id][question_id] = json.loads(value_json)
+    return found

@@ -1,0 +1,239 @@
+"""The group's picture for the counsellor: each participant's progress and result, and what
+the group has in common (pure functions, plus a small cache of per-participant results)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import Any
+
+from app.progress import Progress
+from app.questionnaire.model import Questionnaire
+from app.scoring.barycentre import Barycentre
+from app.scoring.result import DiagnosticResult, compute_result
+from app.workshops.data import GroupMember
+
+# A lever or sub-dimension scored under this by a participant counts as one of their weak spots.
+WEAK_SCORE = 50
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One participant as the group sees them: named only if they chose so."""
+
+    member: GroupMember
+    label: str
+    association_name: str | None  # None when anonymous, whatever was answered
+    progress: Progress
+    result: DiagnosticResult
+    questionnaire: Questionnaire
+    answers: dict[str, Any]
+
+    @property
+    def number(self) -> int:
+        return self.member.number
+
+    @property
+    def named(self) -> bool:
+        return self.member.named
+
+    @property
+    def barycentre(self) -> Barycentre | None:
+        return self.result.barycentre
+
+    def lever_score(self, lever_id: str) -> float | None:
+        return next((lever.score for lever in self.result.levers if lever.id == lever_id), None)
+
+
+@dataclass(frozen=True)
+class LeverSpread:
+    id: str
+    label: str
+    mean: float | None
+    lowest: float | None
+    highest: float | None
+    scored: int  # participants with a score on this lever
+    weak: int  # participants under WEAK_SCORE
+    weakest_for: int  # participants for whom it is their lowest lever
+
+
+@dataclass(frozen=True)
+class WeakSpot:
+    """A sub-dimension the group scores low on, common to several participants."""
+
+    lever_label: str
+    label: str
+    mean: float
+    weak: int
+    scored: int
+
+
+@dataclass
+class GroupSummary:
+    members: list[MemberView]
+    levers: list[LeverSpread]
+    dominant_counts: list[tuple[Any, int]]  # (model, participants), every model listed
+    weak_spots: list[WeakSpot]
+    placed: int = 0  # participants with a point on the map
+    finished: int = 0  # participants with every required answer
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def member_label(number: int, name: str | None) -> str:
+    return name if name else f"Participant n° {number}"
+
+
+def member_view(
+    member: GroupMember,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    result: DiagnosticResult,
+    progress: Progress | None = None,
+) -> MemberView:
+    name_role = questionnaire.definition.roles.association_name
+    answered_name = answers.get(name_role) if name_role else None
+    name = answered_name if member.named and isinstance(answered_name, str) else None
+    return MemberView(
+        member=member,
+        label=member_label(member.number, name),
+        association_name=name,
+        progress=progress or Progress(questionnaire, answers),
+        result=result,
+        questionnaire=questionnaire,
+        answers=answers,
+    )
+
+
+def _spread(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    return mean(values), min(values), max(values)
+
+
+def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupSummary:
+    """The group's levers side by side, the spread of dominant models and the weak spots
+    shared by the most participants. `questionnaire` is the current one: its levers and models
+    frame the summary; a participant on an older version is matched by ids."""
+    levers = []
+    lowest_lever: dict[int, str] = {}
+    for view in members:
+        scored = [lv for lv in view.result.levers if lv.score is not None]
+        if len(scored) == len(view.result.levers) and scored:
+            lowest_lever[view.number] = min(scored, key=lambda lv: lv.score).id
+    for lever in questionnaire.definition.levers:
+        scores = [s for v in members if (s := v.lever_score(lever.id)) is not None]
+        average, lowest, highest = _spread(scores)
+        levers.append(
+            LeverSpread(
+                id=lever.id,
+                label=lever.label.get("fr"),
+                mean=average,
+                lowest=lowest,
+                highest=highest,
+                scored=len(scores),
+                weak=sum(1 for s in scores if s < WEAK_SCORE),
+                weakest_for=sum(1 for lid in lowest_lever.values() if lid == lever.id),
+            )
+        )
+
+    dominants: dict[str, int] = {}
+    for view in members:
+        if view.barycentre is not None:
+            dominants[view.barycentre.dominant] = dominants.get(view.barycentre.dominant, 0) + 1
+    dominant_counts = [(model, dominants.get(model.id, 0)) for model in questionnaire.models]
+
+    by_subdimension: dict[tuple[str, str], list[float]] = {}
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    for view in members:
+        for lever in view.result.levers:
+            for sub in lever.subscores:
+                if sub.score is None:
+                    continue
+                key = (lever.id, sub.id)
+                by_subdimension.setdefault(key, []).append(sub.score)
+                labels.setdefault(key, (lever.label, sub.label))
+    weak_spots = [
+        WeakSpot(
+            lever_label=labels[key][0],
+            label=labels[key][1],
+            mean=mean(scores),
+            weak=sum(1 for s in scores if s < WEAK_SCORE),
+            scored=len(scores),
+        )
+        for key, scores in by_subdimension.items()
+    ]
+    # Most shared first (how many are weak there), then lowest average.
+    weak_spots = [s for s in weak_spots if s.weak]
+    weak_spots.sort(key=lambda s: (-s.weak, s.mean))
+
+    return GroupSummary(
+        members=members,
+        levers=levers,
+        dominant_counts=dominant_counts,
+        weak_spots=weak_spots[:5],
+        placed=sum(1 for v in members if v.barycentre is not None),
+        finished=sum(1 for v in members if not v.progress.missing_required),
+    )
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    answers: dict[str, Any]
+    result: DiagnosticResult
+    progress: Progress
+
+
+class ResultCache:
+    """Results by (diagnostic, last change, questionnaire snapshot): a dashboard polled every
+    few seconds recomputes only the participants who saved something since."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._entries: OrderedDict[tuple, CachedResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(member: GroupMember) -> tuple:
+        return (member.diagnostic_id, member.updated_at.isoformat(), member.snapshot_id)
+
+    def get(self, member: GroupMember) -> CachedResult | None:
+        with self._lock:
+            entry = self._entries.get(self.key(member))
+            if entry is not None:
+                self._entries.move_to_end(self.key(member))
+            return entry
+
+    def put(self, member: GroupMember, entry: CachedResult) -> None:
+        with self._lock:
+            self._entries[self.key(member)] = entry
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def member_views(
+    members: list[GroupMember],
+    questionnaire_for: Callable[[int], Questionnaire],
+    load_answers: Callable[[list[int]], dict[int, dict[str, Any]]],
+    cache: ResultCache,
+) -> list[MemberView]:
+    """Views of every member, computing results only for those not in the cache."""
+    cached = {m.diagnostic_id: cache.get(m) for m in members}
+    missing = [m.diagnostic_id for m in members if cached[m.diagnostic_id] is None]
+    loaded = load_answers(missing) if missing else {}
+    views = []
+    for member in members:
+        questionnaire = questionnaire_for(member.snapshot_id)
+        entry = cached[member.diagnostic_id]
+        if entry is None:
+            answers = loaded.get(member.diagnostic_id, {})
+            entry = CachedResult(
+                answers, compute_result(questionnaire, answers), Progress(questionnaire, answers)
+            )
+            cache.put(member, entry)
+        views.append(
+            member_view(member, questionnaire, entry.answers, entry.result, entry.progress)
+        )
+    return views
