@@ -95,9 +95,9 @@ def _format_loc(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def load_questionnaire(path: Path) -> Questionnaire:
+def load_questionnaire(path: Path | str) -> Questionnaire:
     """Read, validate and cross-check a questionnaire; raise QuestionnaireError listing all."""
-    tree = read_tree(path)
+    tree = read_tree(Path(path))
     fallback = tree.origin
     try:
         definition = QuestionnaireDefinition.model_validate(tree)

@@ -1,0 +1,366 @@
+"""Workshop benchmarks: the counsellor's live dashboard with a full room, and a room of
+participants autosaving while the dashboard polls. Prints figures; never asserts on timing.
+
+1. Dashboard render (over HTTP, one uvicorn process): a counsellor, a workshop and
+   `--participants` (40) participants, each with a complete diagnostic whose resource amounts
+   differ (so their points on the map differ). Times `GET /ateliers/{id}/tableau` (the partial
+   htmx polls) `--renders` times:
+   - cold: every participant saved an answer since the previous poll, so the app's result
+     cache (keyed on each diagnostic's updated_at) misses for all of them;
+   - warm: nothing changed since the previous poll;
+   and the full page `GET /ateliers/{id}` (warm).
+2. Load (asyncio + httpx against one uvicorn process, as `make run` serves): the same room;
+   for `--seconds` (60) each participant autosaves one answer at a time as the browser does
+   (`POST /d/{token}/q/{question}`, form-encoded, `HX-Request: true`), cycling through a text
+   answer, resource amounts typed the French way ("12 500"), the resource unit, a count and a
+   Likert answer, with a think time of `--think` (1 s) ± 50 % between saves (first save
+   staggered over one think time); one counsellor polls the dashboard partial every `--poll`
+   (3 s, the page's htmx interval, start to start). Prints, per backend: requests, throughput,
+   p50/p95/p99/max latency of saves and of polls apart, errors (any status >= 400 or any
+   exception; redirects are not followed), and the CPU time the load generator itself used
+   (it shares the machine with the server). Target: 0 errors and save p95 < 150 ms on SQLite.
+
+Backends (`--backend sqlite|postgresql|both`, default both): SQLite on a temporary file, and
+PostgreSQL on `--pg-url` (default postgresql://postgres@127.0.0.1:5432/bench). That database
+is created if missing and its `public` schema is dropped and recreated before each part (the
+app migrates at start-up): never point it at a database you care about. PostgreSQL is skipped,
+with a note, when the server cannot be reached.
+
+All participants come from 127.0.0.1, so the server runs with JOIN_RATE_LIMIT=10000/minute and
+LOGIN_RATE_LIMIT=1000/minute (the defaults, 30 and 10 per minute per address, would refuse
+most of the room).
+
+    .venv/bin/python bench/bench_workshop.py [--backend both] [--seconds 60] [--think 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.questionnaire.loader import load_questionnaire  # noqa: E402
+from app.questionnaire.model import Questionnaire  # noqa: E402
+from tests.utils.answers import full_answers, resource_answers  # noqa: E402
+from tests.utils.live_server import live_server  # noqa: E402
+
+SERVER_ENV = {"JOIN_RATE_LIMIT": "10000/minute", "LOGIN_RATE_LIMIT": "1000/minute"}
+PG_URL = "postgresql://postgres@127.0.0.1:5432/bench"
+HTMX = {"HX-Request": "true"}
+PASSWORD = "bench-password-123"
+TIMEOUT = httpx.Timeout(60.0)  # a slow answer is a latency figure, not an error
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def french_amount(value: float) -> str:
+    """An amount as a person types it in the French form: "12 500"."""
+    return f"{round(value):,}".replace(",", " ")
+
+
+# --- Databases ----------------------------------------------------------------------------
+
+
+def fresh_postgres(url: str) -> str | None:
+    """Create the bench database if missing and empty its public schema; None (with the reason)
+    when PostgreSQL cannot be reached."""
+    parsed = make_url(url)
+    maintenance = parsed.set(drivername="postgresql", database="postgres")
+    try:
+        with psycopg.connect(maintenance.render_as_string(False), autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{parsed.database}"')
+        plain = parsed.set(drivername="postgresql").render_as_string(False)
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL skipped: {url} is not reachable ({str(error).strip()})")
+        return None
+    return url
+
+
+@contextmanager
+def database(backend: str, pg_url: str) -> Iterator[str | None]:
+    """A clean database URL for one part of the benchmark (None: backend unavailable)."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3"
+    else:
+        yield fresh_postgres(pg_url)
+
+
+# --- The room -----------------------------------------------------------------------------
+
+
+@dataclass
+class Room:
+    workshop_id: int
+    tokens: list[str]
+    cookies: httpx.Cookies
+
+
+def varied_answers(questionnaire: Questionnaire, number: int) -> dict[str, Any]:
+    """A complete diagnostic whose resource mix and size depend on `number`."""
+    rng = random.Random(number)
+    sources = [q.source for q in questionnaire.resource_questions() if q.source]
+    weights = {source: rng.random() ** 2 for source in sources}
+    total = sum(weights.values())
+    shares = {source: weight / total for source, weight in weights.items()}
+    answers = full_answers(questionnaire, name=f"Association {number}")
+    for question in questionnaire.resource_questions():
+        answers.pop(question.id, None)
+    answers.update(resource_answers(questionnaire, shares, total=rng.uniform(20_000, 500_000)))
+    return answers
+
+
+def ok(response: httpx.Response) -> httpx.Response:
+    if response.status_code >= 400:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url.path}: {response.status_code}"
+        )
+    return response
+
+
+def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) -> Room:
+    """A counsellor, a workshop, and `participants` joined with complete diagnostics."""
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT) as client:
+        email = f"bench-{time.time_ns()}@example.org"
+        ok(
+            client.post(
+                "/compte/inscription",
+                data={"email": email, "name": "Bench", "password": PASSWORD, "confirm": PASSWORD},
+            )
+        )
+        created = ok(client.post("/ateliers", data={"title": "Atelier de charge"}))
+        workshop_id = int(created.headers["location"].rstrip("/").rsplit("/", 1)[1])
+        page = ok(client.get(f"/ateliers/{workshop_id}")).text
+        code = re.search(r'<span class="join-code">([^<]+)</span>', page).group(1)
+        code = code.replace("-", "")
+        tokens = []
+        with httpx.Client(base_url=base_url, timeout=TIMEOUT) as participant:
+            for number in range(participants):
+                sharing = "named" if number % 4 else "anonymous"
+                joined = ok(
+                    participant.post(
+                        f"/rejoindre/{code}", data={"diagnostic": "new", "sharing": sharing}
+                    )
+                )
+                token = re.search(r"/d/([^/?]+)", joined.headers["location"]).group(1)
+                answers = varied_answers(questionnaire, number)
+                ok(participant.put(f"/api/diagnostics/{token}/answers", json=answers))
+                tokens.append(token)
+        return Room(workshop_id, tokens, client.cookies)
+
+
+# --- Part 1: dashboard render -------------------------------------------------------------
+
+
+def timed_get(client: httpx.Client, url: str) -> float:
+    start = time.perf_counter()
+    ok(client.get(url, headers=HTMX))
+    return (time.perf_counter() - start) * 1000
+
+
+def figures(values: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(values):7.1f} ms   p95 {percentile(values, 0.95):7.1f} ms"
+        f"   max {max(values):7.1f} ms"
+    )
+
+
+def bench_dashboard(
+    backend: str, database_url: str, questionnaire: Questionnaire, participants: int, renders: int
+) -> None:
+    with live_server(database_url, **SERVER_ENV) as base_url:
+        room = set_up_room(base_url, questionnaire, participants)
+        board = f"/ateliers/{room.workshop_id}/tableau"
+        page = f"/ateliers/{room.workshop_id}"
+        unit = questionnaire.definition.roles.resource_unit
+        with httpx.Client(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT) as client:
+            cold = []
+            for _ in range(renders + 1):  # the first render also warms templates: not counted
+                for token in room.tokens:
+                    ok(client.put(f"/api/diagnostics/{token}/answers", json={unit: "euros"}))
+                cold.append(timed_get(client, board))
+            cold = cold[1:]
+            warm = [timed_get(client, board) for _ in range(renders + 1)][1:]
+            full = [timed_get(client, page) for _ in range(renders + 1)][1:]
+    print(f"dashboard, {participants} complete diagnostics ({backend}, {renders} GETs each)")
+    print(f"  partial, cold (all changed)  {figures(cold)}")
+    print(f"  partial, warm (no change)    {figures(warm)}")
+    print(f"  full page, warm              {figures(full)}")
+
+
+# --- Part 2: load -------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    saves: list[float] = field(default_factory=list)
+    polls: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+
+
+def save_cycle(questionnaire: Questionnaire, number: int) -> Iterator[tuple[str, str]]:
+    """The answers participant `number` keeps retyping: (question id, form value) pairs."""
+    roles = questionnaire.definition.roles
+    resources = [q.id for q in questionnaire.resource_questions() if q.type == "amount"]
+    likert = next(q for q in questionnaire.questions.values() if q.type == "likert")
+    options = [o.id for o in questionnaire.options(likert)]
+    rng = random.Random(1000 + number)
+    for turn in itertools.count():
+        yield roles.association_name, f"Association {number} ({turn})"
+        yield rng.choice(resources), french_amount(rng.uniform(1_000, 150_000))
+        yield "nb_benevoles", str(rng.randint(1, 200))
+        yield rng.choice(resources), french_amount(rng.uniform(1_000, 150_000))
+        yield likert.id, rng.choice(options)
+        if turn % 3 == 0:
+            yield roles.resource_unit, "euros"
+
+
+async def timed(client: httpx.AsyncClient, tally: Tally, into: list[float], method, url, **kw):
+    start = time.perf_counter()
+    try:
+        response = await client.request(method, url, headers=HTMX, **kw)
+    except httpx.HTTPError as error:
+        tally.errors[f"{method} {type(error).__name__}"] += 1
+        return
+    into.append((time.perf_counter() - start) * 1000)
+    if response.status_code >= 400:
+        tally.errors[f"{method} {response.status_code}"] += 1
+
+
+async def participant(
+    base_url: str,
+    token: str,
+    answers: Iterator[tuple[str, str]],
+    think: float,
+    deadline: float,
+    tally: Tally,
+) -> None:
+    rng = random.Random(token)
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as client:
+        await asyncio.sleep(rng.uniform(0, think))
+        while time.perf_counter() < deadline:
+            question_id, value = next(answers)
+            url = f"/d/{token}/q/{question_id}"
+            await timed(client, tally, tally.saves, "POST", url, data={question_id: value})
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+
+async def counsellor(
+    base_url: str, room: Room, interval: float, deadline: float, tally: Tally
+) -> None:
+    url = f"/ateliers/{room.workshop_id}/tableau"
+    async with httpx.AsyncClient(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT) as c:
+        next_poll = time.perf_counter()
+        while next_poll < deadline:
+            await asyncio.sleep(max(0.0, next_poll - time.perf_counter()))
+            await timed(c, tally, tally.polls, "GET", url)
+            next_poll += interval
+
+
+async def run_load(
+    base_url: str, room: Room, questionnaire: Questionnaire, args: argparse.Namespace
+) -> tuple[Tally, float]:
+    tally = Tally()
+    start = time.perf_counter()
+    deadline = start + args.seconds
+    tasks = [
+        participant(base_url, token, save_cycle(questionnaire, n), args.think, deadline, tally)
+        for n, token in enumerate(room.tokens)
+    ]
+    tasks.append(counsellor(base_url, room, args.poll, deadline, tally))
+    await asyncio.gather(*tasks)
+    return tally, time.perf_counter() - start
+
+
+def latency_line(label: str, values: list[float]) -> str:
+    if not values:
+        return f"  {label:<16} none"
+    return (
+        f"  {label:<16} n {len(values):5d}   p50 {statistics.median(values):6.1f}"
+        f"   p95 {percentile(values, 0.95):6.1f}   p99 {percentile(values, 0.99):6.1f}"
+        f"   max {max(values):7.1f} ms"
+    )
+
+
+def bench_load(
+    backend: str, database_url: str, questionnaire: Questionnaire, args: argparse.Namespace
+) -> None:
+    with live_server(database_url, **SERVER_ENV) as base_url:
+        room = set_up_room(base_url, questionnaire, args.participants)
+        cpu = time.process_time()
+        tally, elapsed = asyncio.run(run_load(base_url, room, questionnaire, args))
+        cpu = time.process_time() - cpu
+    total = len(tally.saves) + len(tally.polls) + sum(tally.errors.values())
+    errors = sum(tally.errors.values())
+    detail = f" ({', '.join(f'{k}: {n}' for k, n in tally.errors.most_common())})" if errors else ""
+    print(
+        f"load ({backend}): {args.participants} participants autosaving, think "
+        f"{args.think:g} s ± 50 %, dashboard polled every {args.poll:g} s, {elapsed:.1f} s"
+    )
+    print(f"  requests {total}   throughput {total / elapsed:.1f} req/s   errors {errors}{detail}")
+    print(latency_line("answer saves", tally.saves))
+    print(latency_line("dashboard polls", tally.polls))
+    print(f"  load generator CPU {cpu:.1f} s ({100 * cpu / elapsed:.0f} % of one core)")
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--part", choices=("dashboard", "load", "both"), default="both")
+    parser.add_argument("--participants", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=60.0, help="load duration")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between saves, s")
+    parser.add_argument("--poll", type=float, default=3.0, help="dashboard poll interval, s")
+    parser.add_argument("--renders", type=int, default=20, help="timed dashboard GETs per case")
+    parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL database (emptied!)")
+    args = parser.parse_args()
+
+    questionnaire = load_questionnaire(ROOT / "questionnaires")
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    for backend in backends:
+        if backend == "postgresql" and fresh_postgres(args.pg_url) is None:
+            continue
+        if args.part in ("dashboard", "both"):
+            with database(backend, args.pg_url) as url:
+                if url is not None:
+                    bench_dashboard(backend, url, questionnaire, args.participants, args.renders)
+        if args.part in ("load", "both"):
+            with database(backend, args.pg_url) as url:
+                if url is not None:
+                    bench_load(backend, url, questionnaire, args)
+
+
+if __name__ == "__main__":
+    main()

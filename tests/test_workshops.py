@@ -1,0 +1,619 @@
+"""Co-development workshops over HTTP: counsellor accounts, workshops, joining, sharing,
+leaving, the live dashboard, focus view, pitch sheet, synthesis and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from app.workshops.codes import ALPHABET, display_code, new_join_code, normalise_code
+from tests.conftest import make_settings
+from tests.utils.answers import full_answers, resource_answers
+
+PASSWORD = "une phrase de passe"
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser(client):
+    """Another visitor on the same app, with a cookie jar of their own."""
+
+    def make() -> TestClient:
+        return TestClient(client.app, follow_redirects=True)
+
+    return make
+
+
+def sign_up(client: TestClient, email: str = "camille@dla69.fr", name: str = "Camille Martin"):
+    response = client.post(
+        "/compte/inscription",
+        data={"email": email, "name": name, "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+    assert response.url.path == "/ateliers"
+    return response
+
+
+def create_workshop(client: TestClient, title: str = "Atelier MSE du Rhône") -> tuple[int, str]:
+    response = client.post(
+        "/ateliers", data={"title": title, "held_on": "2026-12-03", "place": "Lyon"}
+    )
+    assert response.status_code == 200, response.text
+    workshop_id = int(response.url.path.rsplit("/", 1)[1])
+    code = re.search(r'class="join-code">([^<]+)<', response.text).group(1)
+    return workshop_id, code
+
+
+def join(client: TestClient, code: str, sharing: str = "named", **extra) -> str:
+    """Join with a new (or given) diagnostic; returns the diagnostic's token."""
+    response = client.post(
+        f"/rejoindre/{code}", data={"diagnostic": "new", "sharing": sharing, **extra}
+    )
+    assert response.status_code == 200, response.text
+    return re.search(r"/d/([^/?]+)", str(response.url)).group(1)
+
+
+def answer(client: TestClient, token: str, answers: dict) -> None:
+    response = client.put(f"/api/diagnostics/{token}/answers", json=answers)
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def workshop(client, browser, questionnaire):
+    """A counsellor with a workshop where one association is named and one anonymous."""
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    named, anonymous = browser(), browser()
+    named_token = join(named, code, "named")
+    anonymous_token = join(anonymous, code, "anonymous")
+    answer(named, named_token, full_answers(questionnaire, name="Les Jardins Partagés"))
+    mix = {"subventions": 0.7, "cotisations_militantes": 0.3}
+    answers = full_answers(questionnaire, name="Association Secrète")
+    answers.update(resource_answers(questionnaire, mix))
+    answer(anonymous, anonymous_token, answers)
+    return {
+        "id": workshop_id,
+        "code": code,
+        "named": (named, named_token),
+        "anonymous": (anonymous, anonymous_token),
+    }
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text with line breaks as spaces (table cells wrap names)."""
+    pages = PdfReader(io.BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+# --- Join codes -----------------------------------------------------------------------------
+
+
+def test_join_codes_use_an_unambiguous_alphabet_and_forgive_typing():
+    codes = {new_join_code() for _ in range(200)}
+    assert all(len(code) == 6 and set(code) <= set(ALPHABET) for code in codes)
+    assert not set("01OIL") & set(ALPHABET)
+    assert len(codes) > 190
+    assert normalise_code(" k7m-q2x ") == "K7MQ2X"
+    assert display_code("K7MQ2X") == "K7M-Q2X"
+    # A zero typed for an O, a one or an L for an I never matches a code (never issued).
+    assert normalise_code("0l1") == "OII"
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def test_sign_up_signs_in_with_a_safe_session_cookie(client):
+    response = client.post(
+        "/compte/inscription",
+        data={
+            "email": " Camille@DLA69.fr ",
+            "name": "Camille",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "mse_session=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP here; see the HTTPS test below
+    token = re.search(r"mse_session=([^;]+)", cookie).group(1)
+    assert len(token) >= 43  # 256 random bits
+    page = client.get("/ateliers")
+    assert page.status_code == 200 and "Mes ateliers" in page.text
+
+
+def test_session_cookie_is_secure_over_https(client):
+    secure = TestClient(client.app, base_url="https://testserver")
+    response = secure.post(
+        "/compte/inscription",
+        data={"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD},
+        follow_redirects=False,
+    )
+    assert "Secure" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"email": "pas-une-adresse"}, "email", "Adresse électronique invalide"),
+        ({"password": "court", "confirm": "court"}, "password", "au moins 10"),
+        ({"confirm": "autre chose encore"}, "confirm", "pas identiques"),
+        ({"name": "   "}, "name", "Indiquez votre nom"),
+    ],
+)
+def test_sign_up_errors_name_the_field(client, fields, field, message):
+    data = {"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD, **fields}
+    response = client.post("/compte/inscription", data=data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'id="f-{field}-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_an_email_has_one_account(client, browser):
+    sign_up(client, "camille@dla69.fr")
+    other = browser()
+    data = {"email": "CAMILLE@dla69.fr", "name": "X", "password": PASSWORD, "confirm": PASSWORD}
+    response = other.post("/compte/inscription", data=data)
+    assert response.status_code == 422
+    assert "existe déjà" in response.text
+
+
+def test_sign_in_sign_out_and_wrong_password(client, browser):
+    sign_up(client)
+    visitor = browser()
+    wrong = visitor.post(
+        "/compte/connexion", data={"email": "camille@dla69.fr", "password": "x" * 12}
+    )
+    assert wrong.status_code == 401 and "incorrect" in wrong.text
+    unknown = visitor.post(
+        "/compte/connexion", data={"email": "nobody@dla69.fr", "password": PASSWORD}
+    )
+    assert unknown.status_code == 401 and "incorrect" in unknown.text
+    # After signing in, the visitor is sent where they were going (a local path only).
+    page = visitor.get("/ateliers/nouveau")
+    assert page.url.path == "/compte/connexion"
+    signed_in = visitor.post(
+        "/compte/connexion",
+        data={"email": "Camille@dla69.fr", "password": PASSWORD, "next": "/ateliers/nouveau"},
+    )
+    assert signed_in.url.path == "/ateliers/nouveau"
+    outside = visitor.post(
+        "/compte/connexion",
+        data={"email": "camille@dla69.fr", "password": PASSWORD, "next": "//evil.example/"},
+    )
+    assert outside.url.path == "/ateliers" and outside.url.host == "testserver"
+    visitor.post("/compte/deconnexion")
+    assert visitor.get("/ateliers").url.path == "/compte/connexion"
+
+
+def test_password_change_signs_out_other_browsers(client, browser):
+    sign_up(client)
+    laptop = browser()
+    laptop.post("/compte/connexion", data={"email": "camille@dla69.fr", "password": PASSWORD})
+    assert laptop.get("/ateliers").url.path == "/ateliers"
+    new = "une autre phrase de passe"
+    bad = client.post(
+        "/compte/mot-de-passe", data={"current": "faux" * 3, "password": new, "confirm": new}
+    )
+    assert bad.status_code == 422 and "actuel incorrect" in bad.text
+    done = client.post(
+        "/compte/mot-de-passe", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert done.status_code == 200 and "a été modifié" in done.text
+    assert client.get("/ateliers").url.path == "/ateliers"  # this browser stays signed in
+    assert laptop.get("/ateliers").url.path == "/compte/connexion"
+    fresh = browser()
+    assert (
+        fresh.post(
+            "/compte/connexion", data={"email": "camille@dla69.fr", "password": new}
+        ).url.path
+        == "/ateliers"
+    )
+
+
+def test_sign_in_is_rate_limited(database_url):
+    from app.main import create_app
+
+    app = create_app(make_settings(database_url, login_rate_limit="3/minute"))
+    with TestClient(app) as visitor:
+        codes = [
+            visitor.post(
+                "/compte/connexion", data={"email": "x@y.fr", "password": "z" * 12}
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+        last = visitor.post("/compte/connexion", data={"email": "x@y.fr", "password": "z" * 12})
+        assert last.status_code == 429
+        assert int(last.headers["retry-after"]) > 0
+        assert "Trop de tentatives" in last.text
+
+
+def test_join_codes_are_rate_limited(database_url):
+    from app.main import create_app
+
+    app = create_app(make_settings(database_url, join_rate_limit="2/minute"))
+    with TestClient(app) as visitor:
+        codes = [visitor.post("/rejoindre", data={"code": "ZZZZZZ"}).status_code for _ in range(3)]
+        assert codes == [404, 404, 429]
+
+
+def test_signup_can_be_switched_off(database_url):
+    from app.main import create_app
+
+    app = create_app(make_settings(database_url, allow_signup=False))
+    with TestClient(app) as visitor:
+        assert visitor.get("/compte/inscription").status_code == 403
+        data = {"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD}
+        assert visitor.post("/compte/inscription", data=data).status_code == 403
+
+
+# --- Workshops and joining ------------------------------------------------------------------
+
+
+def test_workshop_form_errors_name_the_field_and_keep_the_input(client):
+    sign_up(client)
+    response = client.post(
+        "/ateliers", data={"title": "  ", "held_on": "31/02/2026", "place": "Lyon", "notes": "n"}
+    )
+    assert response.status_code == 422
+    assert "Donnez un titre" in response.text and "Date invalide" in response.text
+    assert 'value="Lyon"' in response.text
+    assert client.get("/ateliers").text.count("/ateliers/") <= 2  # nothing was created
+
+
+def test_joining_with_a_code_creates_a_diagnostic_linked_to_the_workshop(client, browser):
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    participant = browser()
+    landing = participant.get("/")
+    assert 'href="/rejoindre"' in landing.text
+    typed = code.lower().replace("-", " ")
+    page = participant.post("/rejoindre", data={"code": typed})
+    assert page.url.path == f"/rejoindre/{code.replace('-', '')}"
+    assert "Atelier MSE du Rhône" in page.text
+    home = participant.post(page.url.path, data={"diagnostic": "new", "sharing": "anonymous"})
+    assert "/d/" in home.url.path and "Vous avez rejoint l'atelier" in home.text
+    assert "Gardez ce lien" in home.text
+    assert "participant n° 1" in home.text
+    board = client.get(f"/ateliers/{workshop_id}/tableau")
+    assert 'data-number="1"' in board.text
+
+
+def test_join_refuses_a_missing_choice_or_an_unknown_resume_link(client, browser):
+    sign_up(client)
+    _, code = create_workshop(client)
+    participant = browser()
+    code = code.replace("-", "")
+    no_sharing = participant.post(f"/rejoindre/{code}", data={"diagnostic": "new"})
+    assert no_sharing.status_code == 422 and "Choisissez comment" in no_sharing.text
+    bad_link = participant.post(
+        f"/rejoindre/{code}",
+        data={
+            "diagnostic": "existing",
+            "resume_link": "https://x.fr/d/pas-un-vrai-lien-du-tout",
+            "sharing": "named",
+        },
+    )
+    assert bad_link.status_code == 422 and "ne correspond à aucun diagnostic" in bad_link.text
+    unknown = participant.post("/rejoindre", data={"code": "ZZZ-ZZZ"})
+    assert unknown.status_code == 404 and "Aucun atelier" in unknown.text
+    assert participant.get("/rejoindre/ZZZZZZ").status_code == 404
+
+
+def test_an_existing_diagnostic_joins_through_its_resume_link(client, browser, questionnaire):
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    participant = browser()
+    started = participant.post("/diagnostics")
+    token = started.url.path.split("/")[2]
+    answer(participant, token, full_answers(questionnaire, name="Déjà Commencée"))
+    link = f"http://testserver/d/{token}/resultats"
+    joined = participant.post(
+        f"/rejoindre/{code.replace('-', '')}",
+        data={"diagnostic": "existing", "resume_link": link, "sharing": "named"},
+    )
+    assert joined.url.path == f"/d/{token}"
+    assert "Gardez ce lien" not in joined.text  # not a new diagnostic
+    # Joining again does not add a second participant.
+    participant.post(
+        f"/rejoindre/{code.replace('-', '')}",
+        data={"diagnostic": "existing", "resume_link": token, "sharing": "named"},
+    )
+    board = client.get(f"/ateliers/{workshop_id}/tableau").text
+    assert board.count("<tr data-number=") == 1
+    assert "Déjà Commencée" in board
+
+
+def test_a_closed_workshop_accepts_nobody_new(client, browser):
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    client.post(f"/ateliers/{workshop_id}/ouverture", data={"open": "0"})
+    participant = browser()
+    response = participant.post("/rejoindre", data={"code": code})
+    assert response.status_code == 410 and "fermé" in response.text
+    direct = participant.post(
+        f"/rejoindre/{code.replace('-', '')}", data={"diagnostic": "new", "sharing": "named"}
+    )
+    assert direct.status_code == 410
+    client.post(f"/ateliers/{workshop_id}/ouverture", data={"open": "1"})
+    assert participant.post("/rejoindre", data={"code": code}).status_code == 200
+
+
+def test_participants_choose_sharing_and_can_leave(client, workshop):
+    named, named_token = workshop["named"]
+    board = client.get(f"/ateliers/{workshop['id']}/tableau").text
+    assert "Les Jardins Partagés" in board
+    assert "Association Secrète" not in board
+    assert "Participant n° 2" in board
+
+    # The named participant switches to anonymous: their name leaves the dashboard.
+    home = named.get(f"/d/{named_token}").text
+    participant_id = re.search(r"/ateliers/(\d+)/partage", home).group(1)
+    changed = named.post(
+        f"/d/{named_token}/ateliers/{participant_id}/partage", data={"sharing": "anonymous"}
+    )
+    assert "Votre choix de partage est enregistré" in changed.text
+    board = client.get(f"/ateliers/{workshop['id']}/tableau").text
+    assert "Les Jardins Partagés" not in board
+    assert client.get(f"/ateliers/{workshop['id']}/participants/1").status_code == 403
+
+    # Leaving removes them from the group; their diagnostic stays.
+    left = named.post(f"/d/{named_token}/ateliers/{participant_id}/quitter")
+    assert "Vous avez quitté l'atelier" in left.text
+    board = client.get(f"/ateliers/{workshop['id']}/tableau").text
+    assert 'data-number="1"' not in board and 'data-number="2"' in board
+    assert named.get(f"/d/{named_token}/resultats").status_code == 200
+
+    # Someone joining later gets a new number, never a freed one.
+    newcomer = TestClient(client.app)
+    join(newcomer, workshop["code"].replace("-", ""), "named")
+    board = client.get(f"/ateliers/{workshop['id']}/tableau").text
+    assert 'data-number="3"' in board
+
+
+def test_a_participant_cannot_touch_another_participation(client, workshop):
+    named, named_token = workshop["named"]
+    anonymous, anonymous_token = workshop["anonymous"]
+    other_id = re.search(
+        r"/ateliers/(\d+)/partage", anonymous.get(f"/d/{anonymous_token}").text
+    ).group(1)
+    for action, data in (("partage", {"sharing": "named"}), ("quitter", {})):
+        response = named.post(f"/d/{named_token}/ateliers/{other_id}/{action}", data=data)
+        assert response.status_code == 404
+    board = client.get(f"/ateliers/{workshop['id']}/tableau").text
+    assert "Association Secrète" not in board and 'data-number="2"' in board
+
+
+# --- Dashboard, focus, pitch, exports -------------------------------------------------------
+
+
+def test_dashboard_shows_the_group(client, workshop, questionnaire):
+    page = client.get(f"/ateliers/{workshop['id']}")
+    assert page.status_code == 200
+    assert 'hx-trigger="every 3s"' in page.text
+    assert page.text.count('class="map-point"') == 2
+    assert "La carte du groupe" in page.text
+    for lever in questionnaire.definition.levers:
+        assert lever.label.get("fr") in page.text
+    assert "Modèles dominants" in page.text and "Points faibles communs" in page.text
+    assert "2 participants, 2 placés sur la carte" in " ".join(page.text.split())
+    # The text equivalent of the map names nobody who chose to be anonymous.
+    assert "Association Secrète" not in page.text
+    projector = client.get(f"/ateliers/{workshop['id']}/projection")
+    assert 'class="projector"' in projector.text and "?projection=1" in projector.text
+    code_page = client.get(f"/ateliers/{workshop['id']}/code")
+    assert workshop["code"] in code_page.text and "<svg" in code_page.text
+    qr = client.get(f"/ateliers/{workshop['id']}/qr.svg")
+    assert qr.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_focus_view_and_pitch_sheet_of_a_named_participant(client, workshop):
+    named, named_token = workshop["named"]
+    saved = named.post(
+        f"/d/{named_token}/fiche", data={"partner_request": "Un local <b>et</b> du mécénat"}
+    )
+    assert "est enregistrée" in saved.text
+    assert "Un local &lt;b&gt;et&lt;/b&gt; du mécénat" in saved.text
+
+    focus = client.get(f"/ateliers/{workshop['id']}/participants/1")
+    assert focus.status_code == 200
+    assert (
+        "Les Jardins Partagés" in focus.text and "Votre place parmi les sept modèles" in focus.text
+    )
+    assert "Un local &lt;b&gt;et&lt;/b&gt; du mécénat" in focus.text
+
+    pdf = client.get(f"/ateliers/{workshop['id']}/participants/1/fiche.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert len(reader.pages) == 1  # one page, as a pitch sheet should be
+    text = pdf_text(pdf.content)
+    assert "Les Jardins Partagés" in text and "Un local <b>et</b> du mécénat" in text
+    assert "Ce que nous recherchons" in text
+
+    own = named.get(f"/d/{named_token}/fiche.pdf")
+    assert own.status_code == 200 and "Les Jardins Partagés" in pdf_text(own.content)
+
+
+def test_pitch_request_errors_keep_what_was_saved(client, workshop):
+    named, token = workshop["named"]
+    named.post(f"/d/{token}/fiche", data={"partner_request": "Des bénévoles"})
+    too_long = named.post(f"/d/{token}/fiche", data={"partner_request": "x" * 801})
+    assert too_long.status_code == 422 and "dépasse 800" in too_long.text
+    assert 'id="f-partner_request-error"' in too_long.text
+    assert "Des bénévoles" in named.get(f"/d/{token}/fiche").text
+
+
+def test_anonymous_participant_is_never_named_in_focus_exports_or_synthesis(client, workshop):
+    base = f"/ateliers/{workshop['id']}"
+    assert client.get(f"{base}/participants/2").status_code == 403
+    assert client.get(f"{base}/participants/2/fiche.pdf").status_code == 403
+    assert client.get(f"{base}/participants/9").status_code == 404
+
+    exported = client.get(f"{base}/resultats.json").json()
+    rows = {row["number"]: row for row in exported["participants"]}
+    assert rows[1]["association"] == "Les Jardins Partagés"
+    assert rows[2]["association"] is None and rows[2]["sharing"] == "anonymous"
+    assert set(rows[1]["levers"]) == {lv for lv in exported["levers"]}
+    assert abs(sum(rows[1]["weights"].values()) - 1) < 0.01
+
+    text = client.get(f"{base}/resultats.csv").content.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[0][:3] == ["numero", "association", "partage"]
+    assert table[1][1] == "Les Jardins Partagés" and table[2][1] == "Participant n° 2"
+    assert "Association Secrète" not in text
+
+    synthesis = client.get(f"{base}/synthese.pdf")
+    assert synthesis.headers["content-type"] == "application/pdf"
+    text = pdf_text(synthesis.content)
+    assert "Atelier MSE du Rhône" in text and "Les Jardins Partagés" in text
+    assert "Participant n° 2" in text and "Association Secrète" not in text
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, browser, questionnaire):
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    participant = browser()
+    token = join(participant, code.replace("-", ""), "named")
+    answer(participant, token, full_answers(questionnaire, name='=HYPERLINK("http://x","y")'))
+    text = client.get(f"/ateliers/{workshop_id}/resultats.csv").content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[1].startswith("'=")
+
+
+def test_editing_and_deleting_a_workshop_keeps_the_diagnostics(client, workshop):
+    base = f"/ateliers/{workshop['id']}"
+    edited = client.post(
+        f"{base}/modifier", data={"title": "Nouveau titre", "held_on": "04/12/2026"}
+    )
+    assert edited.url.path == base and "Nouveau titre" in edited.text
+    assert "4 décembre 2026" in edited.text
+    client.post(f"{base}/supprimer")
+    assert client.get(base).status_code == 404
+    named, token = workshop["named"]
+    home = named.get(f"/d/{token}")
+    assert home.status_code == 200 and "Vos ateliers" not in home.text
+
+
+# --- Access control -------------------------------------------------------------------------
+
+
+def workshop_routes() -> list[tuple[str, str]]:
+    """Every (method, path) under /ateliers/{workshop_id}: a new route is covered by the
+    access tests below without anyone having to remember to add it."""
+    from app.routes import workshops
+
+    found = []
+    for route in workshops.router.routes:
+        path = getattr(route, "path", "")
+        if path.startswith("/ateliers/{workshop_id}"):
+            for method in sorted(route.methods - {"HEAD"}):
+                found.append((method, path))
+    return found
+
+
+def fill(path: str, workshop_id: str, number: str = "1") -> str:
+    return path.replace("{workshop_id}", workshop_id).replace("{number}", number)
+
+
+def test_every_workshop_route_is_refused_to_others(client, browser, workshop):
+    routes = workshop_routes()
+    assert len(routes) >= 15
+    intruder = browser()
+    sign_up(intruder, "intrus@ailleurs.fr", "Intrus")
+    anonymous_visitor = TestClient(client.app, follow_redirects=False)
+    own = str(workshop["id"])
+    for method, path in routes:
+        # Another counsellor: not found, as if the workshop did not exist.
+        response = intruder.request(method, fill(path, own))
+        assert response.status_code == 404, (method, path, response.status_code)
+        # Guessed or mangled ids: not found either (never 422 or 500).
+        for guess in (str(workshop["id"] + 1000), "0", "abc", "-1", "1e3", "９"):
+            response = client.request(method, fill(path, guess))
+            assert response.status_code == 404, (method, path, guess, response.status_code)
+        # Nobody signed in: sent to the sign-in page (GET) or refused (POST).
+        response = anonymous_visitor.request(method, fill(path, own))
+        if method == "GET":
+            assert response.status_code == 303
+            assert response.headers["location"].startswith("/compte/connexion")
+        else:
+            assert response.status_code == 401
+    # The owner still gets through, and a participant's data was never touched.
+    assert client.get(f"/ateliers/{own}").status_code == 200
+    assert client.get(f"/ateliers/{own}/tableau").text.count('class="map-point"') == 2
+
+
+def test_a_poll_after_sign_out_asks_htmx_to_go_to_sign_in(client, workshop):
+    client.post("/compte/deconnexion")
+    response = client.get(
+        f"/ateliers/{workshop['id']}/tableau",
+        headers={"HX-Request": "true"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert response.headers["hx-redirect"] == "/compte/connexion"
+
+
+def test_workshop_lists_are_per_account(client, browser):
+    sign_up(client)
+    create_workshop(client, "Atelier de Camille")
+    other = browser()
+    sign_up(other, "dominique@reseau.fr", "Dominique")
+    create_workshop(other, "Atelier de Dominique")
+    mine = client.get("/ateliers").text
+    assert "Atelier de Camille" in mine and "Atelier de Dominique" not in mine
+
+
+# --- Admin command line ---------------------------------------------------------------------
+
+
+def test_facilitator_command_line(client, monkeypatch, capsys):
+    from app import cli
+    from app.config import settings
+
+    engine = client.app.state.engine
+    monkeypatch.setattr(
+        settings, "database_url", str(engine.url.render_as_string(hide_password=False))
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot de passe initial\n"))
+    assert (
+        cli.main(
+            ["facilitator", "create", "Admin@Reseau.fr", "--name", "Admin", "--password-stdin"]
+        )
+        == 0
+    )
+    assert "Created counsellor account admin@reseau.fr" in capsys.readouterr().out
+
+    visitor = TestClient(client.app)
+    assert (
+        visitor.post(
+            "/compte/connexion",
+            data={"email": "admin@reseau.fr", "password": "mot de passe initial"},
+        ).url.path
+        == "/ateliers"
+    )
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("court\n"))
+    assert cli.main(["facilitator", "reset-password", "admin@reseau.fr", "--password-stdin"]) == 1
+    assert "au moins 10" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("nouveau mot de passe\n"))
+    assert cli.main(["facilitator", "reset-password", "admin@reseau.fr", "--password-stdin"]) == 0
+    # The reset signed every browser out.
+    assert visitor.get("/ateliers").url.path == "/compte/connexion"
+
+    assert cli.main(["facilitator", "delete", "nobody@reseau.fr", "--yes"]) == 1
+    assert cli.main(["facilitator", "delete", "admin@reseau.fr", "--yes"]) == 0
+    failed = visitor.post(
+        "/compte/connexion", data={"email": "admin@reseau.fr", "password": "nouveau mot de passe"}
+    )
+    assert failed.status_code == 401
