@@ -31,6 +31,8 @@ def edited_questionnaire(tmp_path):
     start = text.index(f"      - id: {REMOVED_QUESTION}\n")
     end = text.index("      - id: ", start + 1)
     text = text[:start] + text[end:]
+    # The pitch sheet's role lists it too: an expert removing it edits both places.
+    text = text.replace(f", {REMOVED_QUESTION}]", "]")
     path.write_text(text, encoding="utf-8")
     assert REMOVED_QUESTION not in text
     return target

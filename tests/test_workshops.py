@@ -617,3 +617,17 @@ def test_facilitator_command_line(client, monkeypatch, capsys):
         "/compte/connexion", data={"email": "admin@reseau.fr", "password": "nouveau mot de passe"}
     )
     assert failed.status_code == 401
+
+
+def test_a_poll_with_nothing_new_gets_204_and_a_save_shows_up(client, workshop, questionnaire):
+    live = f"/ateliers/{workshop['id']}/tableau"
+    version = re.search(r'"v": "([0-9a-f]+)"', client.get(live).text).group(1)
+    unchanged = client.get(live, params={"v": version}, headers={"HX-Request": "true"})
+    assert unchanged.status_code == 204 and unchanged.content == b""
+    named, token = workshop["named"]
+    name_question = questionnaire.definition.roles.association_name
+    answer(named, token, {name_question: "Les Jardins Partagés et Solidaires"})
+    changed = client.get(live, params={"v": version}, headers={"HX-Request": "true"})
+    assert changed.status_code == 200
+    assert "Les Jardins Partagés et Solidaires" in changed.text
+    assert re.search(r'"v": "([0-9a-f]+)"', changed.text).group(1) != version

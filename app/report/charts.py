@@ -256,8 +256,13 @@ def _legend(frame: _MapFrame, items: list[tuple[str, str]]) -> list[str]:
                 f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
                 f'r="{_n(small * 0.55)}" fill="#000000" stroke="#000000"/>'
             )
+        elif kind == "pole":
+            legend.append(
+                f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
+                f'r="{_n(small * 0.55)}" fill="#ffffff" stroke="#000000" stroke-width="1"/>'
+            )
         elif kind == "participant":
-            legend.append(_numbered_point(x + small * 0.6, y - small * 0.35, "n", small * 0.8))
+            legend.append(_numbered_point(x + small * 0.6, y - small * 0.35, "n", small * 0.7))
         else:
             legend.append(
                 f'<line x1="{_n(x)}" y1="{_n(y - small * 0.35)}" x2="{_n(x + small * 1.3)}" '
@@ -327,12 +332,14 @@ def model_map_svg(
 
 
 def _numbered_point(x: float, y: float, label: str, size: float) -> str:
-    """A participant on the group map: a white disc with a black ring and their number."""
-    radius = size * (0.75 if len(label) < 2 else 0.95)
+    """A participant on the group map: a black square with their number in white, so it never
+    reads as one of the models (white discs)."""
+    half = size * (0.85 if len(label) < 2 else 1.1)
     return (
-        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius)}" fill="#ffffff" stroke="#000000" '
-        f'stroke-width="1.6"/>'
-        + _text(x, y + size * 0.33, label, size * 0.85, anchor="middle", bold=True)
+        f'<rect x="{_n(x - half)}" y="{_n(y - size * 0.85)}" width="{_n(2 * half)}" '
+        f'height="{_n(size * 1.7)}" rx="{_n(size * 0.3)}" fill="#000000" stroke="#ffffff" '
+        f'stroke-width="1"/>'
+        + _text(x, y + size * 0.36, label, size * 1.0, anchor="middle", bold=True, fill="#ffffff")
     )
 
 
@@ -383,14 +390,16 @@ def group_map_svg(
             y += math.sin(angle) * frame.font * 1.6
         parts.append(
             f'<g class="map-point" data-number="{number}">'
-            + _numbered_point(x, y, str(number), frame.font)
+            + _numbered_point(x, y, str(number), frame.font * 1.1)
             + "</g>"
         )
     if not points:
         parts.append(
             _text(0, 0, "En attente des premiers participants", frame.font, anchor="middle")
         )
-    parts += _legend(frame, [("participant", "Participant (numéro)")])
+    parts += _legend(
+        frame, [("participant", "Un participant (son numéro)"), ("pole", "Un modèle type")]
+    )
     title = "Carte du groupe parmi les modèles socio-économiques"
     desc = group_map_description(questionnaire, points, lang)
     return _close(frame, id_prefix, title, desc, parts)

@@ -4,6 +4,7 @@ answers 404 for a workshop of another account or a guessed id."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, datetime
@@ -85,19 +86,39 @@ def _form_values(workshop: Workshop) -> dict[str, str]:
 # --- The group ----------------------------------------------------------------------------
 
 
-def group_views(request: Request, workshop: Workshop) -> list[MemberView]:
+def group_views(
+    request: Request, workshop: Workshop, members: list[data.GroupMember] | None = None
+) -> list[MemberView]:
     engine = request.app.state.engine
     store = request.app.state.store
+    if members is None:
+        members = data.group_members(engine=engine, workshop_id=workshop.id)
     return member_views(
-        data.group_members(engine=engine, workshop_id=workshop.id),
+        members,
         store.for_snapshot,
         lambda ids: data.answers_of(engine=engine, diagnostic_ids=ids),
         request.app.state.results,
     )
 
 
-def group_summary(request: Request, workshop: Workshop) -> GroupSummary:
-    return summarise(request.app.state.store.current, group_views(request, workshop))
+def group_summary(
+    request: Request, workshop: Workshop, members: list[data.GroupMember] | None = None
+) -> GroupSummary:
+    return summarise(request.app.state.store.current, group_views(request, workshop, members))
+
+
+def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
+    """Changes whenever anything the board shows may have changed: a poll carrying the current
+    version gets 204 and htmx leaves the page alone (no flicker, focus kept, no render)."""
+    parts = [workshop.title, str(workshop.is_open), str(len(members))]
+    for m in members:
+        parts.append(f"{m.participant_id}:{m.sharing}:{m.updated_at.isoformat()}:{m.snapshot_id}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+def last_activity(members: list[data.GroupMember]) -> datetime | None:
+    moments = [max(m.updated_at, m.joined_at) for m in members]
+    return max(moments).astimezone(PARIS) if moments else None
 
 
 def group_map(request: Request, summary: GroupSummary, id_prefix: str = "group-map") -> Markup:
@@ -105,16 +126,25 @@ def group_map(request: Request, summary: GroupSummary, id_prefix: str = "group-m
     return group_map_svg(request.app.state.store.current, points, id_prefix=id_prefix)
 
 
-def board_context(request: Request, workshop: Workshop, projector: bool = False) -> dict[str, Any]:
-    summary = group_summary(request, workshop)
+def board_context(
+    request: Request,
+    workshop: Workshop,
+    projector: bool = False,
+    members: list[data.GroupMember] | None = None,
+) -> dict[str, Any]:
+    if members is None:
+        members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    summary = group_summary(request, workshop, members)
     return {
         "workshop": workshop,
         "summary": summary,
         "questionnaire": request.app.state.store.current,
         "map_svg": group_map(request, summary),
-        "updated_at": datetime.now(PARIS),
+        "version": board_version(workshop, members),
+        "last_activity": last_activity(members),
         "poll_seconds": POLL_SECONDS,
         "projector": projector,
+        "wide": True,
         "code": display_code(workshop.join_code),
         "join_url": join_url(request, workshop.join_code),
     }
@@ -176,9 +206,13 @@ def workshop_board(request: Request, facilitator: FacilitatorDep, workshop: Work
 
 
 @router.get("/ateliers/{workshop_id}/tableau", response_class=HTMLResponse, name="workshop_live")
-def workshop_live(request: Request, workshop: WorkshopDep, projection: str = ""):
-    """The live part of the dashboard, polled by htmx (same partial as the full page)."""
-    context = board_context(request, workshop, projector=projection == "1")
+def workshop_live(request: Request, workshop: WorkshopDep, projection: str = "", v: str = ""):
+    """The live part of the dashboard, polled by htmx (same partial as the full page); 204
+    when nothing changed since the version the page holds."""
+    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    if v and v == board_version(workshop, members):
+        return Response(status_code=204)
+    context = board_context(request, workshop, projector=projection == "1", members=members)
     return render(request, "workshops/_board.html", context)
 
 
@@ -300,6 +334,7 @@ def participant_focus(
             "workshop": workshop,
             "view": view,
             "progress": view.progress,
+            "wide": True,
             **result_context(view.questionnaire, view.result),
         },
     )
