@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import itertools
+import os
 import random
 import re
 import statistics
@@ -222,9 +224,12 @@ def bench_dashboard(
 
 @dataclass
 class Tally:
+    started: float = field(default_factory=time.perf_counter)
     saves: list[float] = field(default_factory=list)
     polls: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
+    # Every request: (kind, start in s from the beginning, latency in ms, status or exception).
+    log: list[tuple[str, float, float, str]] = field(default_factory=list)
 
 
 def save_cycle(questionnaire: Questionnaire, number: int) -> Iterator[tuple[str, str]]:
@@ -244,16 +249,19 @@ def save_cycle(questionnaire: Questionnaire, number: int) -> Iterator[tuple[str,
             yield roles.resource_unit, "euros"
 
 
-async def timed(client: httpx.AsyncClient, tally: Tally, into: list[float], method, url, **kw):
+async def timed(client: httpx.AsyncClient, tally: Tally, kind: str, method: str, url: str, **kw):
     start = time.perf_counter()
     try:
         response = await client.request(method, url, headers=HTMX, **kw)
+        outcome = str(response.status_code)
     except httpx.HTTPError as error:
-        tally.errors[f"{method} {type(error).__name__}"] += 1
-        return
-    into.append((time.perf_counter() - start) * 1000)
-    if response.status_code >= 400:
-        tally.errors[f"{method} {response.status_code}"] += 1
+        response, outcome = None, type(error).__name__
+    elapsed = (time.perf_counter() - start) * 1000
+    tally.log.append((kind, start - tally.started, elapsed, outcome))
+    if response is None or response.status_code >= 400:
+        tally.errors[f"{method} {outcome}"] += 1
+    else:
+        (tally.saves if kind == "save" else tally.polls).append(elapsed)
 
 
 async def participant(
@@ -270,7 +278,7 @@ async def participant(
         while time.perf_counter() < deadline:
             question_id, value = next(answers)
             url = f"/d/{token}/q/{question_id}"
-            await timed(client, tally, tally.saves, "POST", url, data={question_id: value})
+            await timed(client, tally, "save", "POST", url, data={question_id: value})
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
 
@@ -282,7 +290,7 @@ async def counsellor(
         next_poll = time.perf_counter()
         while next_poll < deadline:
             await asyncio.sleep(max(0.0, next_poll - time.perf_counter()))
-            await timed(c, tally, tally.polls, "GET", url)
+            await timed(c, tally, "poll", "GET", url)
             next_poll += interval
 
 
@@ -290,15 +298,14 @@ async def run_load(
     base_url: str, room: Room, questionnaire: Questionnaire, args: argparse.Namespace
 ) -> tuple[Tally, float]:
     tally = Tally()
-    start = time.perf_counter()
-    deadline = start + args.seconds
+    deadline = tally.started + args.seconds
     tasks = [
         participant(base_url, token, save_cycle(questionnaire, n), args.think, deadline, tally)
         for n, token in enumerate(room.tokens)
     ]
     tasks.append(counsellor(base_url, room, args.poll, deadline, tally))
     await asyncio.gather(*tasks)
-    return tally, time.perf_counter() - start
+    return tally, time.perf_counter() - tally.started
 
 
 def latency_line(label: str, values: list[float]) -> str:
@@ -316,9 +323,16 @@ def bench_load(
 ) -> None:
     with live_server(database_url, **SERVER_ENV) as base_url:
         room = set_up_room(base_url, questionnaire, args.participants)
+        load_before = os.getloadavg()[0]
         cpu = time.process_time()
         tally, elapsed = asyncio.run(run_load(base_url, room, questionnaire, args))
         cpu = time.process_time() - cpu
+    if args.csv:
+        path = Path(str(args.csv).replace("{backend}", backend))
+        with path.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(("kind", "start_s", "latency_ms", "outcome"))
+            writer.writerows(sorted(tally.log, key=lambda row: row[1]))
     total = len(tally.saves) + len(tally.polls) + sum(tally.errors.values())
     errors = sum(tally.errors.values())
     detail = f" ({', '.join(f'{k}: {n}' for k, n in tally.errors.most_common())})" if errors else ""
@@ -329,7 +343,13 @@ def bench_load(
     print(f"  requests {total}   throughput {total / elapsed:.1f} req/s   errors {errors}{detail}")
     print(latency_line("answer saves", tally.saves))
     print(latency_line("dashboard polls", tally.polls))
-    print(f"  load generator CPU {cpu:.1f} s ({100 * cpu / elapsed:.0f} % of one core)")
+    print(
+        f"  load generator CPU {cpu:.1f} s ({100 * cpu / elapsed:.0f} % of one core); "
+        f"machine load average before / after {load_before:.2f} / {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} CPUs"
+    )
+    if args.csv:
+        print(f"  every request: {path}")
 
 
 # --- Main ---------------------------------------------------------------------------------
@@ -344,6 +364,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between saves, s")
     parser.add_argument("--poll", type=float, default=3.0, help="dashboard poll interval, s")
     parser.add_argument("--renders", type=int, default=20, help="timed dashboard GETs per case")
+    parser.add_argument(
+        "--csv", help="write every load request to this CSV ({backend} is replaced)"
+    )
     parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL database (emptied!)")
     args = parser.parse_args()
 

@@ -9,6 +9,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from app.workshops.codes import ALPHABET, display_code, new_join_code, normalise_code
@@ -631,3 +633,66 @@ def test_a_poll_with_nothing_new_gets_204_and_a_save_shows_up(client, workshop, 
     assert changed.status_code == 200
     assert "Les Jardins Partagés et Solidaires" in changed.text
     assert re.search(r'"v": "([0-9a-f]+)"', changed.text).group(1) != version
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_workshop_form_input_gets_a_page_never_a_server_error(client, workshop, data):
+    """Odd text (control characters, lone surrogates, huge or empty values) in every workshop
+    form: a page with a message or a redirect, never a 500, and nothing already saved lost."""
+    text = st.text(max_size=300) | st.sampled_from(["\x00", "x" * 5000, "31/02/2026", "０"])
+    fields = st.dictionaries(
+        st.sampled_from(
+            [
+                "title",
+                "held_on",
+                "place",
+                "notes",
+                "code",
+                "diagnostic",
+                "resume_link",
+                "sharing",
+                "partner_request",
+                "email",
+                "name",
+                "password",
+                "confirm",
+                "open",
+            ]
+        ),
+        text,
+        max_size=6,
+    )
+    named, token = workshop["named"]
+    base = f"/ateliers/{workshop['id']}"
+    target = data.draw(
+        st.sampled_from(
+            [
+                (client, "/ateliers"),
+                (client, f"{base}/modifier"),
+                (client, f"{base}/ouverture"),
+                (client, "/compte/mot-de-passe"),
+                (TestClient(client.app), "/compte/connexion"),
+                (TestClient(client.app), "/compte/inscription"),
+                (TestClient(client.app), "/rejoindre"),
+                (TestClient(client.app), f"/rejoindre/{workshop['code'].replace('-', '')}"),
+                (named, f"/d/{token}/fiche"),
+            ]
+        )
+    )
+    visitor, path = target
+    response = visitor.post(path, data=data.draw(fields), follow_redirects=False)
+    assert response.status_code < 500, response.text
+    # Bytes that are not UTF-8 (a lone surrogate's encoding, a stray 0xFF) in the same fields.
+    garbage = b"title=%ED%A0%80&code=%FF&email=%FF&partner_request=%ED%A0%80&sharing=%FF"
+    response = visitor.post(
+        path,
+        content=garbage,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code < 500, response.text
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}/tableau").text.count('class="map-point"') == 2
