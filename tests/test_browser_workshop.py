@@ -171,7 +171,7 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
 
         # Codes are accepted however they are typed: lowercase with the dash, or bare uppercase.
         named_resume = join_workshop(
-            named, base_url, code.lower(), "Partager mes résultats avec le nom de votre association"
+            named, base_url, code.lower(), "Partager mes résultats avec le nom de mon association"
         )
         anonymous_resume = join_workshop(
             anonymous, base_url, code.replace("-", ""), "Partager mes résultats anonymement"

@@ -100,7 +100,6 @@ def _join_page(request: Request, workshop: Workshop, errors=None, values=None, s
             "code": display_code(workshop.join_code),
             "errors": errors or {},
             "values": values or {},
-            "sharing_labels": SHARING_LABELS,
         },
         status_code=status_code,
     )
