@@ -34,6 +34,7 @@ validate: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_workshop.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

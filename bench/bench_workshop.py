@@ -7,7 +7,10 @@ participants autosaving while the dashboard polls. Prints figures; never asserts
    htmx polls) `--renders` times:
    - cold: every participant saved an answer since the previous poll, so the app's result
      cache (keyed on each diagnostic's updated_at) misses for all of them;
-   - warm: nothing changed since the previous poll;
+   - warm: nothing changed, but the poll carries no board version, so the partial is rendered
+     from cached results (what a first poll or an old page gets);
+   - unchanged: nothing changed and the poll carries the version of the board it shows (as
+     the page's `hx-vals` makes htmx send it): the app answers 204 without rendering;
    and the full page `GET /ateliers/{id}` (warm).
 2. Load (asyncio + httpx against one uvicorn process, as `make run` serves): the same room;
    for `--seconds` (60) each participant autosaves one answer at a time as the browser does
@@ -15,10 +18,17 @@ participants autosaving while the dashboard polls. Prints figures; never asserts
    answer, resource amounts typed the French way ("12 500"), the resource unit, a count and a
    Likert answer, with a think time of `--think` (1 s) ± 50 % between saves (first save
    staggered over one think time); one counsellor polls the dashboard partial every `--poll`
-   (3 s, the page's htmx interval, start to start). Prints, per backend: requests, throughput,
-   p50/p95/p99/max latency of saves and of polls apart, errors (any status >= 400 or any
-   exception; redirects are not followed), and the CPU time the load generator itself used
-   (it shares the machine with the server). Target: 0 errors and save p95 < 150 ms on SQLite.
+   (3 s, the page's htmx interval, start to start), sending the version of the board it last
+   received as htmx does (a 204 keeps the board and its version). Prints, per backend:
+   requests, throughput, p50/p95/p99/max latency of saves and of polls apart, errors (any
+   status outside 2xx/3xx, or any exception; redirects are not followed), the CPU time the
+   load generator itself used and the machine's load average before and after (the generator
+   shares the machine with the server, and anything else running, a test suite say, shows in
+   the figures).
+   `--csv PATH` also writes every request (kind, start, latency, status) for a timeline.
+   Target: 0 errors and save p95 < 150 ms on SQLite.
+
+Latencies are measured by the client, from sending the request to reading the whole answer.
 
 Backends (`--backend sqlite|postgresql|both`, default both): SQLite on a temporary file, and
 PostgreSQL on `--pg-url` (default postgresql://postgres@127.0.0.1:5432/bench). That database
@@ -47,8 +57,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,18 +101,19 @@ def fresh_postgres(url: str) -> str | None:
     parsed = make_url(url)
     maintenance = parsed.set(drivername="postgresql", database="postgres")
     try:
-        with psycopg.connect(maintenance.render_as_string(False), autocommit=True) as conn:
+        maintenance_dsn = maintenance.render_as_string(False)
+        with psycopg.connect(maintenance_dsn, autocommit=True, connect_timeout=5) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
             ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{parsed.database}"')
         plain = parsed.set(drivername="postgresql").render_as_string(False)
-        with psycopg.connect(plain, autocommit=True) as conn:
+        with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
     except psycopg.OperationalError as error:
-        print(f"PostgreSQL skipped: {url} is not reachable ({str(error).strip()})")
+        print(f"PostgreSQL skipped: {url} is not reachable ({' '.join(str(error).split())})")
         return None
     return url
 
@@ -141,12 +152,20 @@ def varied_answers(questionnaire: Questionnaire, number: int) -> dict[str, Any]:
     return answers
 
 
+def failed(response: httpx.Response) -> bool:
+    return not 200 <= response.status_code < 400
+
+
 def ok(response: httpx.Response) -> httpx.Response:
-    if response.status_code >= 400:
+    if failed(response):
         raise RuntimeError(
             f"{response.request.method} {response.request.url.path}: {response.status_code}"
         )
     return response
+
+
+async def ok_async(request: Awaitable[httpx.Response]) -> httpx.Response:
+    return ok(await request)
 
 
 def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) -> Room:
@@ -183,10 +202,19 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
 # --- Part 1: dashboard render -------------------------------------------------------------
 
 
-def timed_get(client: httpx.Client, url: str) -> float:
+BOARD_VERSION = re.compile(r"""hx-vals='\{"v": "([^"]*)"\}'""")
+
+
+def board_version(html: str) -> str | None:
+    """The version the board carries in its `hx-vals` (None for an app without versions)."""
+    found = BOARD_VERSION.search(html)
+    return found.group(1) if found else None
+
+
+def timed_get(client: httpx.Client, url: str, **params: str) -> tuple[float, httpx.Response]:
     start = time.perf_counter()
-    ok(client.get(url, headers=HTMX))
-    return (time.perf_counter() - start) * 1000
+    response = ok(client.get(url, headers=HTMX, params=params))
+    return (time.perf_counter() - start) * 1000, response
 
 
 def figures(values: list[float]) -> str:
@@ -205,18 +233,29 @@ def bench_dashboard(
         page = f"/ateliers/{room.workshop_id}"
         unit = questionnaire.definition.roles.resource_unit
         with httpx.Client(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT) as client:
-            cold = []
+            cold, version = [], None
             for _ in range(renders + 1):  # the first render also warms templates: not counted
                 for token in room.tokens:
                     ok(client.put(f"/api/diagnostics/{token}/answers", json={unit: "euros"}))
-                cold.append(timed_get(client, board))
+                elapsed, response = timed_get(client, board, **({"v": version} if version else {}))
+                cold.append(elapsed)
+                version = board_version(response.text)
             cold = cold[1:]
-            warm = [timed_get(client, board) for _ in range(renders + 1)][1:]
-            full = [timed_get(client, page) for _ in range(renders + 1)][1:]
+            warm = [timed_get(client, board)[0] for _ in range(renders + 1)][1:]
+            unchanged, statuses = [], Counter()
+            if version:
+                for _ in range(renders):
+                    elapsed, response = timed_get(client, board, v=version)
+                    unchanged.append(elapsed)
+                    statuses[response.status_code] += 1
+            full = [timed_get(client, page)[0] for _ in range(renders + 1)][1:]
     print(f"dashboard, {participants} complete diagnostics ({backend}, {renders} GETs each)")
-    print(f"  partial, cold (all changed)  {figures(cold)}")
-    print(f"  partial, warm (no change)    {figures(warm)}")
-    print(f"  full page, warm              {figures(full)}")
+    print(f"  partial, cold (all changed)           {figures(cold)}")
+    print(f"  partial, warm (no change, no version) {figures(warm)}")
+    if unchanged:
+        answers = ", ".join(f"{n} × {code}" for code, n in sorted(statuses.items()))
+        print(f"  partial, unchanged (same version)     {figures(unchanged)}   ({answers})")
+    print(f"  full page, warm                       {figures(full)}")
 
 
 # --- Part 2: load -------------------------------------------------------------------------
@@ -228,6 +267,7 @@ class Tally:
     saves: list[float] = field(default_factory=list)
     polls: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
+    poll_statuses: Counter = field(default_factory=Counter)
     # Every request: (kind, start in s from the beginning, latency in ms, status or exception).
     log: list[tuple[str, float, float, str]] = field(default_factory=list)
 
@@ -249,7 +289,10 @@ def save_cycle(questionnaire: Questionnaire, number: int) -> Iterator[tuple[str,
             yield roles.resource_unit, "euros"
 
 
-async def timed(client: httpx.AsyncClient, tally: Tally, kind: str, method: str, url: str, **kw):
+async def timed(
+    client: httpx.AsyncClient, tally: Tally, kind: str, method: str, url: str, **kw
+) -> httpx.Response | None:
+    """One request, logged; the response if it succeeded."""
     start = time.perf_counter()
     try:
         response = await client.request(method, url, headers=HTMX, **kw)
@@ -258,54 +301,85 @@ async def timed(client: httpx.AsyncClient, tally: Tally, kind: str, method: str,
         response, outcome = None, type(error).__name__
     elapsed = (time.perf_counter() - start) * 1000
     tally.log.append((kind, start - tally.started, elapsed, outcome))
-    if response is None or response.status_code >= 400:
+    if response is None or failed(response):
         tally.errors[f"{method} {outcome}"] += 1
-    else:
-        (tally.saves if kind == "save" else tally.polls).append(elapsed)
+        return None
+    (tally.saves if kind == "save" else tally.polls).append(elapsed)
+    if kind == "poll":
+        tally.poll_statuses[response.status_code] += 1
+    return response
 
 
 async def participant(
-    base_url: str,
+    client: httpx.AsyncClient,
     token: str,
     answers: Iterator[tuple[str, str]],
     think: float,
     deadline: float,
     tally: Tally,
+    seed: int,
 ) -> None:
-    rng = random.Random(token)
-    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as client:
-        await asyncio.sleep(rng.uniform(0, think))
-        while time.perf_counter() < deadline:
-            question_id, value = next(answers)
-            url = f"/d/{token}/q/{question_id}"
-            await timed(client, tally, "save", "POST", url, data={question_id: value})
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+    rng = random.Random(seed)
+    await asyncio.sleep(rng.uniform(0, think))
+    while time.perf_counter() < deadline:
+        question_id, value = next(answers)
+        url = f"/d/{token}/q/{question_id}"
+        await timed(client, tally, "save", "POST", url, data={question_id: value})
+        pause = think * rng.uniform(0.5, 1.5)
+        await asyncio.sleep(min(pause, max(0.0, deadline - time.perf_counter())))
 
 
 async def counsellor(
-    base_url: str, room: Room, interval: float, deadline: float, tally: Tally
+    client: httpx.AsyncClient,
+    url: str,
+    version: str | None,
+    interval: float,
+    deadline: float,
+    tally: Tally,
 ) -> None:
-    url = f"/ateliers/{room.workshop_id}/tableau"
-    async with httpx.AsyncClient(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT) as c:
-        next_poll = time.perf_counter()
-        while next_poll < deadline:
-            await asyncio.sleep(max(0.0, next_poll - time.perf_counter()))
-            await timed(c, tally, "poll", "GET", url)
-            next_poll += interval
+    """Polls like htmx: with the version of the board shown; a 200 brings a new board."""
+    next_poll = time.perf_counter()
+    while next_poll < deadline:
+        await asyncio.sleep(max(0.0, next_poll - time.perf_counter()))
+        params = {"v": version} if version else None
+        response = await timed(client, tally, "poll", "GET", url, params=params)
+        if response is not None and response.status_code == 200:
+            version = board_version(response.text)
+        next_poll += interval
 
 
 async def run_load(
     base_url: str, room: Room, questionnaire: Questionnaire, args: argparse.Namespace
 ) -> tuple[Tally, float]:
-    tally = Tally()
-    deadline = tally.started + args.seconds
-    tasks = [
-        participant(base_url, token, save_cycle(questionnaire, n), args.think, deadline, tally)
-        for n, token in enumerate(room.tokens)
-    ]
-    tasks.append(counsellor(base_url, room, args.poll, deadline, tally))
-    await asyncio.gather(*tasks)
-    return tally, time.perf_counter() - tally.started
+    async with AsyncExitStack() as stack:
+        # One client (one keep-alive connection) per browser, made before the clock starts:
+        # creating an httpx client costs tens of milliseconds of CPU (its TLS context), which
+        # would otherwise stall this event loop and show up as server latency.
+        participants = [
+            await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT))
+            for _ in room.tokens
+        ]
+        board = await stack.enter_async_context(
+            httpx.AsyncClient(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT)
+        )
+        # Each browser has its page open already: the diagnostic, the dashboard.
+        *_, page = await asyncio.gather(
+            *(ok_async(c.get(f"/d/{t}")) for c, t in zip(participants, room.tokens, strict=True)),
+            ok_async(board.get(f"/ateliers/{room.workshop_id}")),
+        )
+        tally = Tally()
+        deadline = tally.started + args.seconds
+        tasks = [
+            participant(
+                client, token, save_cycle(questionnaire, n), args.think, deadline, tally, seed=n
+            )
+            for n, (client, token) in enumerate(zip(participants, room.tokens, strict=True))
+        ]
+        live = f"/ateliers/{room.workshop_id}/tableau"
+        version = board_version(page.text)
+        tasks.append(counsellor(board, live, version, args.poll, deadline, tally))
+        await asyncio.gather(*tasks)
+        return tally, time.perf_counter() - tally.started
 
 
 def latency_line(label: str, values: list[float]) -> str:
@@ -343,6 +417,8 @@ def bench_load(
     print(f"  requests {total}   throughput {total / elapsed:.1f} req/s   errors {errors}{detail}")
     print(latency_line("answer saves", tally.saves))
     print(latency_line("dashboard polls", tally.polls))
+    answers = ", ".join(f"{n} × {code}" for code, n in sorted(tally.poll_statuses.items()))
+    print(f"  {'':<16} polls answered: {answers or 'none'} (204: unchanged, not rendered)")
     print(
         f"  load generator CPU {cpu:.1f} s ({100 * cpu / elapsed:.0f} % of one core); "
         f"machine load average before / after {load_before:.2f} / {os.getloadavg()[0]:.2f} "
@@ -363,7 +439,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="load duration")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between saves, s")
     parser.add_argument("--poll", type=float, default=3.0, help="dashboard poll interval, s")
-    parser.add_argument("--renders", type=int, default=20, help="timed dashboard GETs per case")
+    parser.add_argument("--renders", type=int, default=30, help="timed dashboard GETs per case")
     parser.add_argument(
         "--csv", help="write every load request to this CSV ({backend} is replaced)"
     )
