@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 
 from app import accounts, crud
 from app.models import Diagnostic, Facilitator, Workshop
@@ -24,7 +25,15 @@ def get_store(request: Request) -> QuestionnaireStore:
     return request.app.state.store
 
 
+async def read_form(request: Request) -> FormData:
+    """The submitted form, read on the event loop; the handler using it can then be a plain
+    `def`, which FastAPI runs in its threadpool, so database calls and password hashing never
+    block the loop (and every other request with it)."""
+    return await request.form()
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+FormDep = Annotated[FormData, Depends(read_form)]
 StoreDep = Annotated[QuestionnaireStore, Depends(get_store)]
 
 

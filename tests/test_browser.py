@@ -4,36 +4,19 @@ driven by Playwright; no browser is downloaded)."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 
 import pytest
 from pypdf import PdfReader
 
-from app.config import PROJECT_ROOT
-from app.templating import HTMX_SRC
+from tests.utils.browser import CHROMIUM_ARGS, require_chromium, serve_pinned_htmx
 from tests.utils.live_server import live_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM:
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("REQUIRE_BROWSER is set but no chromium is installed")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+CHROMIUM = require_chromium()
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
-HTMX_FILE = PROJECT_ROOT / "tests" / "fixtures" / "htmx-2.0.4.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +31,7 @@ def page():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(accept_downloads=True, locale="fr-FR")
-        # This machine has no internet: serve the pinned htmx file (same bytes, so the
-        # integrity hash still checks) where the CDN would.
-        context.route(
-            HTMX_SRC,
-            lambda route: route.fulfill(
-                path=str(HTMX_FILE),
-                content_type="application/javascript",
-                headers={"Access-Control-Allow-Origin": "*"},
-            ),
-        )
+        serve_pinned_htmx(context)
         page = context.new_page()
         yield page
         context.close()

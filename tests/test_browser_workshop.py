@@ -8,22 +8,15 @@ the participants are never signed in as the counsellor."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 
 import pytest
 from pypdf import PdfReader
 
-from app.templating import HTMX_SRC
+from tests.utils.browser import CHROMIUM_ARGS, require_chromium, serve_pinned_htmx
 from tests.utils.live_server import live_server
 
-# Same rule as tests/test_browser.py, checked here so a skip names this file: no chromium means
-# a skip, unless REQUIRE_BROWSER is set (CI), where it is an error.
-if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("REQUIRE_BROWSER is set but no chromium is installed")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+CHROMIUM = require_chromium()
 
 from playwright.sync_api import (  # noqa: E402
     Browser,
@@ -32,8 +25,6 @@ from playwright.sync_api import (  # noqa: E402
     expect,
     sync_playwright,
 )
-
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, HTMX_FILE  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -67,16 +58,7 @@ def browser():
 def new_person(browser: Browser) -> tuple[BrowserContext, Page]:
     """A fresh context (own cookies, as on another device) and its page."""
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
-    # This machine has no internet: serve the pinned htmx file (same bytes, so the integrity
-    # hash still checks) where the CDN would.
-    context.route(
-        HTMX_SRC,
-        lambda route: route.fulfill(
-            path=str(HTMX_FILE),
-            content_type="application/javascript",
-            headers={"Access-Control-Allow-Origin": "*"},
-        ),
-    )
+    serve_pinned_htmx(context)
     return context, context.new_page()
 
 

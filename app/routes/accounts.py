@@ -14,6 +14,7 @@ from app.deps import (
     SESSION_COOKIE,
     EngineDep,
     FacilitatorDep,
+    FormDep,
     OptionalFacilitatorDep,
 )
 from app.routes.pages import error_page, render
@@ -67,10 +68,9 @@ def signup_form(request: Request):
 
 
 @router.post("/compte/inscription", response_class=HTMLResponse)
-async def signup(request: Request, engine: EngineDep):
+def signup(request: Request, engine: EngineDep, form: FormDep):
     if not _settings(request).allow_signup:
         return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
-    form = await request.form()
     values = {name: form_text(form, name) for name in ("email", "name")}
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}
@@ -105,8 +105,7 @@ def login_form(request: Request, facilitator: OptionalFacilitatorDep, suite: str
 
 
 @router.post("/compte/connexion", response_class=HTMLResponse)
-async def login(request: Request, engine: EngineDep):
-    form = await request.form()
+def login(request: Request, engine: EngineDep, form: FormDep):
     email, password = form_text(form, "email"), form_text(form, "password")
     target = form_text(form, "next")
     limits = request.app.state.rate_limits
@@ -156,8 +155,9 @@ def account(request: Request, facilitator: FacilitatorDep, modifie: str = ""):
 
 
 @router.post("/compte/mot-de-passe", response_class=HTMLResponse, name="change_password")
-async def change_password(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
-    form = await request.form()
+def change_password(
+    request: Request, facilitator: FacilitatorDep, engine: EngineDep, form: FormDep
+):
     current = form_text(form, "current")
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, OpenDiagnostic, StoreDep
+from app.deps import DiagnosticDep, EngineDep, FormDep, OpenDiagnostic, StoreDep
 from app.progress import Progress
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
 from app.questionnaire.conditions import is_visible, visible_answers, walk
@@ -187,15 +187,14 @@ def section_page(request: Request, opened: DiagnosticDep, section_id: str, enreg
 
 
 @router.post("/d/{token}/s/{section_id}", response_class=HTMLResponse)
-async def section_submit(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, section_id: str
+def section_submit(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, section_id: str, form: FormDep
 ):
     """The no-JavaScript path: save the whole section, then go back, forward or stay."""
     questionnaire = opened.questionnaire
     section = questionnaire.section(section_id)
     if section is None:
         return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
-    form = await request.form()
     submitted = set(form.getlist("present"))
     valid: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -240,14 +239,15 @@ async def section_submit(
 
 
 @router.post("/d/{token}/q/{question_id}", response_class=HTMLResponse, name="save_answer")
-async def save_answer(request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str):
+def save_answer(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str, form: FormDep
+):
     """htmx autosave of one answer: returns its feedback, plus out-of-band swaps of the
     questions whose visibility depends on it and of the progress bar."""
     questionnaire = opened.questionnaire
     question = questionnaire.questions.get(question_id)
     if question is None:
         return error_page(request, 404, "Question inconnue.")
-    form = await request.form()
     value = _form_value(form, question)
     try:
         if value is None and question.type != "multiple_choice":
@@ -385,8 +385,8 @@ def pitch_page(request: Request, opened: DiagnosticDep, enregistre: str = ""):
 
 
 @router.post("/d/{token}/fiche", response_class=HTMLResponse)
-async def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep):
-    value = (await request.form()).get("partner_request")
+def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form: FormDep):
+    value = form.get("partner_request")
     try:
         text = clean_text(value, PARTNER_REQUEST_MAX)
     except AnswerError as error:

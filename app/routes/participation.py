@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, StoreDep, parse_id
+from app.deps import DiagnosticDep, EngineDep, FormDep, StoreDep, parse_id
 from app.models import Workshop
 from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
@@ -74,8 +74,7 @@ def join_form(request: Request, code: str = ""):
 
 
 @router.post("/rejoindre", response_class=HTMLResponse)
-async def join_with_code(request: Request, engine: EngineDep):
-    form = await request.form()
+def join_with_code(request: Request, engine: EngineDep, form: FormDep):
     raw = form_text(form, "code")
     if not normalise_code(raw):
         return render(
@@ -114,11 +113,10 @@ def join_page(request: Request, engine: EngineDep, code: str):
 
 
 @router.post("/rejoindre/{code}", response_class=HTMLResponse)
-async def join(request: Request, engine: EngineDep, store: StoreDep, code: str):
+def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: FormDep):
     found = _open_workshop(request, engine, code)
     if not isinstance(found, Workshop):
         return found
-    form = await request.form()
     values = {name: form_text(form, name) for name in ("diagnostic", "resume_link", "sharing")}
     errors: dict[str, str] = {}
     if values["sharing"] not in data.SHARING_MODES:
@@ -161,11 +159,11 @@ def own_membership(engine, opened, participant_id: str):
 
 
 @router.post("/d/{token}/ateliers/{participant_id}/partage", name="membership_sharing")
-async def change_sharing(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+def change_sharing(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
 ):
     membership = own_membership(engine, opened, participant_id)
-    sharing = form_text(await request.form(), "sharing")
+    sharing = form_text(form, "sharing")
     if sharing not in data.SHARING_MODES:
         return error_page(request, 422, "Choisissez « avec le nom » ou « anonymement ».")
     data.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)

@@ -12,11 +12,12 @@ from typing import Any
 
 import segno
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from app.deps import EngineDep, FacilitatorDep, WorkshopDep, parse_id
+from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
 from app.models import Workshop
 from app.report.charts import group_map_svg
 from app.report.pitch import build_pitch_html, build_synthesis_html, pitch_context
@@ -186,8 +187,10 @@ def new_workshop(request: Request, facilitator: FacilitatorDep):
 
 
 @router.post("/ateliers", response_class=HTMLResponse)
-async def create_workshop(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
-    fields, errors, values = workshop_fields(await request.form())
+def create_workshop(
+    request: Request, facilitator: FacilitatorDep, engine: EngineDep, form: FormDep
+):
+    fields, errors, values = workshop_fields(form)
     if fields is None:
         context = {"facilitator": facilitator, "workshop": None, "values": values}
         return render(
@@ -264,10 +267,14 @@ def edit_workshop(request: Request, facilitator: FacilitatorDep, workshop: Works
 
 
 @router.post("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse)
-async def update_workshop(
-    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
+def update_workshop(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    form: FormDep,
 ):
-    fields, errors, values = workshop_fields(await request.form())
+    fields, errors, values = workshop_fields(form)
     if fields is None:
         context = {"facilitator": facilitator, "workshop": workshop, "values": values}
         return render(
@@ -279,8 +286,7 @@ async def update_workshop(
 
 
 @router.post("/ateliers/{workshop_id}/ouverture", name="workshop_opening")
-async def workshop_opening(request: Request, workshop: WorkshopDep, engine: EngineDep):
-    form = await request.form()
+def workshop_opening(request: Request, workshop: WorkshopDep, engine: EngineDep, form: FormDep):
     data.set_open(engine=engine, workshop_id=workshop.id, is_open=form_text(form, "open") == "1")
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(url, status_code=303)
@@ -349,7 +355,7 @@ def _slug(workshop: Workshop) -> str:
 
 @router.get("/ateliers/{workshop_id}/participants/{number}/fiche.pdf", name="participant_pitch_pdf")
 async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number: str):
-    view = shared_member(request, workshop, number)
+    view = await run_in_threadpool(shared_member, request, workshop, number)
     context = pitch_context(
         view.questionnaire,
         view.answers,
@@ -366,7 +372,7 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
 
 @router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
 async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
-    summary = group_summary(request, workshop)
+    summary = await run_in_threadpool(group_summary, request, workshop)
     html = build_synthesis_html(
         {
             "workshop": workshop,

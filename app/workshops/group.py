@@ -187,28 +187,31 @@ class CachedResult:
 
 
 class ResultCache:
-    """Results by (diagnostic, last change, questionnaire snapshot): a dashboard polled every
-    few seconds recomputes only the participants who saved something since."""
+    """Each participant's latest result, stamped with (last change, questionnaire snapshot): a
+    dashboard polled every few seconds recomputes only those who saved something since. One
+    entry per diagnostic, replaced when it changes, so the cache holds no stale results."""
 
-    def __init__(self, size: int = 2048):
+    def __init__(self, size: int = 4096):
         self.size = size
-        self._entries: OrderedDict[tuple, CachedResult] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[tuple, CachedResult]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(member: GroupMember) -> tuple:
-        return (member.diagnostic_id, member.updated_at.isoformat(), member.snapshot_id)
+    def stamp(member: GroupMember) -> tuple:
+        return (member.updated_at.isoformat(), member.snapshot_id)
 
     def get(self, member: GroupMember) -> CachedResult | None:
         with self._lock:
-            entry = self._entries.get(self.key(member))
-            if entry is not None:
-                self._entries.move_to_end(self.key(member))
-            return entry
+            found = self._entries.get(member.diagnostic_id)
+            if found is None or found[0] != self.stamp(member):
+                return None
+            self._entries.move_to_end(member.diagnostic_id)
+            return found[1]
 
     def put(self, member: GroupMember, entry: CachedResult) -> None:
         with self._lock:
-            self._entries[self.key(member)] = entry
+            self._entries[member.diagnostic_id] = (self.stamp(member), entry)
+            self._entries.move_to_end(member.diagnostic_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
