@@ -24,6 +24,9 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 256  # argon2 accepts more; a cap keeps a huge input from costing anything extra
 SESSION_TOKEN_BYTES = 32  # 256 bits
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Control characters and lone surrogates: never part of an address or a name, and PostgreSQL
+# refuses NUL in text outright.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 password_hash = PasswordHash.recommended()
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -39,10 +42,12 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return _UNPRINTABLE.sub("", email).strip().lower()
 
 
 def check_email(email: str) -> str:
+    if _UNPRINTABLE.search(email.strip()):
+        raise AccountError("Adresse électronique invalide : caractères non permis.", "email")
     email = normalise_email(email)
     if len(email) > 254 or not _EMAIL.match(email):
         raise AccountError(
@@ -64,7 +69,7 @@ def check_password(password: str) -> str:
 
 
 def check_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = " ".join(_UNPRINTABLE.sub(" ", name).split())
     if not name:
         raise AccountError("Indiquez votre nom tel qu'il apparaîtra aux participants.", "name")
     if len(name) > 120:

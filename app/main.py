@@ -22,6 +22,7 @@ from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
 from app.routes import accounts, api, pages, participation, workshops
+from app.security import CrossSiteRefusal
 from app.store import QuestionnaireStore
 from app.workshops.group import ResultCache
 
@@ -66,6 +67,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -27,6 +27,11 @@ class RateLimits:
             allowed = self.limiter.hit(item, rule, key) and allowed
         return allowed
 
+    def allows(self, rule: str, *keys: str) -> bool:
+        """Whether every key is still under the limit, without counting an attempt."""
+        item = self.rules[rule]
+        return all(self.limiter.test(item, rule, key) for key in keys)
+
     def retry_after(self, rule: str, *keys: str) -> int:
         """Seconds until every key may try again."""
         item = self.rules[rule]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -241,13 +242,22 @@ def test_sign_in_is_rate_limited(database_url):
         assert "Trop de tentatives" in last.text
 
 
-def test_join_codes_are_rate_limited(database_url):
+def test_wrong_join_codes_are_rate_limited_but_a_room_can_join(database_url):
     from app.main import create_app
 
     app = create_app(make_settings(database_url, join_rate_limit="2/minute"))
-    with TestClient(app) as visitor:
+    with TestClient(app) as counsellor:
+        # Its own app on the shared database, without the `client` fixture's cleaning.
+        sign_up(counsellor, f"salle-{uuid.uuid4().hex}@dla69.fr")
+        _, code = create_workshop(counsellor)
+        # A whole room behind one address joins with the right code: never limited.
+        for _ in range(5):
+            join(TestClient(app), code.replace("-", ""), "anonymous")
+        visitor = TestClient(app)
         codes = [visitor.post("/rejoindre", data={"code": "ZZZZZZ"}).status_code for _ in range(3)]
         assert codes == [404, 404, 429]
+        # Once over the limit, even the right code waits (guessing must not continue).
+        assert visitor.post("/rejoindre", data={"code": code}).status_code == 429
 
 
 def test_signup_can_be_switched_off(database_url):
@@ -696,3 +706,134 @@ def test_any_workshop_form_input_gets_a_page_never_a_server_error(client, worksh
     assert response.status_code < 500, response.text
     assert client.get(base).status_code == 200
     assert client.get(f"{base}/tableau").text.count('class="map-point"') == 2
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}],
+)
+def test_posts_from_another_site_are_refused(client, headers):
+    """Login CSRF: another site's form must not sign a counsellor into the attacker's account
+    (or post anything else on their behalf)."""
+    sign_up(client)
+    attempt = client.post(
+        "/compte/connexion",
+        data={"email": "camille@dla69.fr", "password": PASSWORD},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert attempt.status_code == 403 and "autre site" in attempt.text
+    assert "set-cookie" not in attempt.headers
+    created = client.post("/ateliers", data={"title": "Piège"}, headers=headers)
+    assert created.status_code == 403
+    assert "Piège" not in client.get("/ateliers").text
+
+
+def test_posts_from_the_app_itself_pass(client):
+    same_site = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    response = client.post(
+        "/compte/inscription",
+        data={"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD},
+        headers=same_site,
+    )
+    assert response.status_code == 200 and response.url.path == "/ateliers"
+
+
+def test_control_characters_never_reach_the_database_and_errors_name_the_field(client):
+    sign_up(client)
+    # Control characters are dropped from free text (PostgreSQL refuses NUL in text).
+    response = client.post("/ateliers", data={"title": "Atelier\x00X", "place": "Lyon"})
+    assert response.status_code == 200 and "AtelierX" in response.text
+    notes = client.post("/ateliers", data={"title": "A", "notes": "x" * 4001})
+    assert notes.status_code == 422 and "dépasse 4000 caractères" in notes.text
+    visitor = TestClient(client.app)
+    login = visitor.post("/compte/connexion", data={"email": "a\x00@b.fr", "password": PASSWORD})
+    assert login.status_code == 401
+    signup = visitor.post(
+        "/compte/inscription",
+        data={"email": "a\x00@b.fr", "name": "A\x00B", "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert signup.status_code == 422 and 'id="f-email-error"' in signup.text
+
+
+def test_sign_up_is_rate_limited(database_url):
+    from app.main import create_app
+
+    app = create_app(make_settings(database_url, login_rate_limit="2/minute"))
+    with TestClient(app) as visitor:
+        data = {"email": "x", "name": "A", "password": PASSWORD, "confirm": PASSWORD}
+        codes = [visitor.post("/compte/inscription", data=data).status_code for _ in range(3)]
+        assert codes == [422, 422, 429]
+
+
+def test_signing_in_again_replaces_the_session(client):
+    from sqlalchemy import text
+
+    sign_up(client)
+    client.post("/compte/connexion", data={"email": "camille@dla69.fr", "password": PASSWORD})
+    with client.app.state.engine.connect() as connection:
+        sessions = connection.execute(text("SELECT count(*) FROM facilitator_session")).scalar()
+    assert sessions == 1
+    assert client.get("/ateliers").url.path == "/ateliers"
+
+
+def test_counsellor_pages_are_not_cached_and_live_updates_can_pause(client, workshop):
+    board = client.get(f"/ateliers/{workshop['id']}")
+    assert board.headers["cache-control"] == "no-store"
+    assert 'hx-trigger="every 3s"' in board.text and "Mettre en pause" in board.text
+    paused = client.get(f"/ateliers/{workshop['id']}", params={"pause": "1"})
+    assert "hx-trigger" not in paused.text and "Reprendre la mise à jour" in paused.text
+
+
+def test_points_of_an_older_questionnaire_land_on_the_current_map(questionnaire):
+    """A participant's barycentre computed on another ring of models (an older version with
+    models in another order) is placed by its weights on the current ring."""
+    from app.scoring.barycentre import Barycentre, pole_positions
+    from app.workshops.group import on_current_map
+
+    first, second = questionnaire.models[0], questionnaire.models[1]
+    old = Barycentre(
+        weights={first.id: 0.5, second.id: 0.5, "model_since_removed": 0.0},
+        point=(9.0, 9.0),  # wherever the old ring put it
+        dominant=first.id,
+        runner_up=second.id,
+        residual=0.0,
+    )
+    poles = pole_positions(len(questionnaire.models))
+    placed = on_current_map(questionnaire, old)
+    assert placed.point == pytest.approx(
+        ((poles[0][0] + poles[1][0]) / 2, (poles[0][1] + poles[1][1]) / 2)
+    )
+    assert placed.weights == old.weights and placed.dominant == first.id
+
+
+def test_simultaneous_joins_never_fail_and_get_distinct_numbers(client, browser):
+    """A double click on "Rejoindre" (same diagnostic twice at once) gives one participant, and
+    people joining at the same moment get distinct numbers, on SQLite and PostgreSQL."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app import crud
+    from app.workshops import data
+
+    sign_up(client)
+    workshop_id, _ = create_workshop(client)
+    engine = client.app.state.engine
+    snapshot = client.app.state.store.current_snapshot_id
+    twice = crud.create_diagnostic(engine=engine, snapshot_id=snapshot)
+    others = [crud.create_diagnostic(engine=engine, snapshot_id=snapshot) for _ in range(8)]
+    attempts = [twice.id] * 8 + [d.id for d in others]
+    start_together = threading.Barrier(8)
+
+    def attempt(diagnostic_id):
+        start_together.wait(timeout=30)
+        return data.join_workshop(
+            engine=engine, workshop_id=workshop_id, diagnostic_id=diagnostic_id, sharing="named"
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        joined = list(pool.map(attempt, attempts))
+    assert len({p.id for p in joined if p.diagnostic_id == twice.id}) == 1
+    members = data.group_members(engine=engine, workshop_id=workshop_id)
+    assert len(members) == 9
+    assert sorted(m.number for m in members) == list(range(1, 10))

@@ -41,6 +41,11 @@ def _settings(request: Request) -> Settings:
 
 def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Response:
     settings = _settings(request)
+    # A new session on every sign-in; one this browser may still hold is closed, so a token
+    # planted before signing in is worth nothing after.
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        accounts.close_session(engine=engine, token=previous)
     lifetime = timedelta(days=settings.session_days)
     token = accounts.open_session(engine=engine, facilitator_id=facilitator_id, lifetime=lifetime)
     response = RedirectResponse(safe_next(target), status_code=303)
@@ -71,6 +76,16 @@ def signup_form(request: Request):
 def signup(request: Request, engine: EngineDep, form: FormDep):
     if not _settings(request).allow_signup:
         return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
+    # Each sign-up costs an argon2 hash and tells whether an address has an account: limited
+    # like sign-in, per address.
+    limits = request.app.state.rate_limits
+    key = f"ip:{_client_address(request)}"
+    if not limits.hit("login", key):
+        response = error_page(
+            request, 429, "Trop de tentatives. Patientez une minute avant de réessayer."
+        )
+        response.headers["Retry-After"] = str(limits.retry_after("login", key))
+        return response
     values = {name: form_text(form, name) for name in ("email", "name")}
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}

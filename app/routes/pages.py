@@ -41,6 +41,10 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     if "token" in request.path_params:
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Cache-Control"] = "no-store"
+    elif request.url.path.startswith(("/ateliers", "/compte")):
+        # Counsellor pages show associations' names and results: not for shared caches or
+        # the back button of a shared computer.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

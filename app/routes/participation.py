@@ -40,17 +40,19 @@ def _client_address(request: Request) -> str:
 
 def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
     """The open workshop behind a code, or the page to show instead (unknown, closed, or too
-    many attempts)."""
+    many wrong codes). Only wrong codes count against the limit: a whole room joining from one
+    Wi-Fi address must not be stopped, while guessing codes is."""
     limits = request.app.state.rate_limits
     key = f"ip:{_client_address(request)}"
-    if not limits.hit("join", key):
+    if not limits.allows("join", key):
         response = error_page(
-            request, 429, "Trop de codes essayés. Patientez une minute avant de réessayer."
+            request, 429, "Trop de codes erronés. Patientez une minute avant de réessayer."
         )
         response.headers["Retry-After"] = str(limits.retry_after("join", key))
         return response
     workshop = data.workshop_by_code(engine=engine, code=normalise_code(raw_code))
     if workshop is None:
+        limits.hit("join", key)
         return render(
             request,
             "join/code.html",

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
 from app.models import Workshop
+from app.questionnaire.answers import AnswerError, clean_text
 from app.report.charts import group_map_svg
 from app.report.pitch import build_pitch_html, build_synthesis_html, pitch_context
 from app.routes.accounts import form_text
@@ -28,7 +29,13 @@ from app.routes.report import PARIS, download, today_in_france
 from app.workshops import data
 from app.workshops.codes import display_code
 from app.workshops.exports import result_csv, result_rows
-from app.workshops.group import GroupSummary, MemberView, member_views, summarise
+from app.workshops.group import (
+    GroupSummary,
+    MemberView,
+    member_views,
+    on_current_map,
+    summarise,
+)
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 3
@@ -54,22 +61,25 @@ def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[st
     """Validated fields, errors by field name, and the values as typed (to show them again)."""
     values = {name: form_text(form, name) for name in ("title", "held_on", "place", "notes")}
     errors: dict[str, str] = {}
-    title = " ".join(values["title"].split())
-    if not title:
+    cleaned: dict[str, str] = {}
+    for name, label, limit in (
+        ("title", "Le titre", 200),
+        ("place", "Le lieu", 200),
+        ("notes", "Les notes", 4000),
+    ):
+        try:
+            cleaned[name] = clean_text(values[name], limit, single_line=name != "notes")
+        except AnswerError as error:
+            cleaned[name] = ""
+            errors[name] = f"{label} : {str(error)[0].lower()}{str(error)[1:]}"
+    title, place, notes = cleaned["title"], cleaned["place"], cleaned["notes"]
+    if not title and "title" not in errors:
         errors["title"] = "Donnez un titre à l'atelier."
-    elif len(title) > 200:
-        errors["title"] = "Le titre ne peut pas dépasser 200 caractères."
     held_on = None
     try:
         held_on = parse_date(values["held_on"])
     except ValueError:
         errors["held_on"] = "Date invalide : utilisez le format jj/mm/aaaa (ex. : 23/11/2026)."
-    place = " ".join(values["place"].split())
-    if len(place) > 200:
-        errors["place"] = "Le lieu ne peut pas dépasser 200 caractères."
-    notes = values["notes"].strip()
-    if len(notes) > 4000:
-        errors["notes"] = "Les notes ne peuvent pas dépasser 4 000 caractères."
     if errors:
         return None, errors, values
     return data.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes), {}, values
@@ -123,8 +133,13 @@ def last_activity(members: list[data.GroupMember]) -> datetime | None:
 
 
 def group_map(request: Request, summary: GroupSummary, id_prefix: str = "group-map") -> Markup:
-    points = [(v.number, v.label, v.barycentre) for v in summary.members if v.barycentre]
-    return group_map_svg(request.app.state.store.current, points, id_prefix=id_prefix)
+    current = request.app.state.store.current
+    points = [
+        (v.number, v.label, on_current_map(current, v.barycentre))
+        for v in summary.members
+        if v.barycentre
+    ]
+    return group_map_svg(current, points, id_prefix=id_prefix)
 
 
 def board_context(
@@ -145,6 +160,7 @@ def board_context(
         "last_activity": last_activity(members),
         "poll_seconds": POLL_SECONDS,
         "projector": projector,
+        "paused": False,
         "wide": True,
         "code": display_code(workshop.join_code),
         "join_url": join_url(request, workshop.join_code),
@@ -202,9 +218,16 @@ def create_workshop(
 
 
 @router.get("/ateliers/{workshop_id}", response_class=HTMLResponse, name="workshop_board")
-def workshop_board(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+def workshop_board(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, pause: str = ""
+):
     context = board_context(request, workshop)
-    context.update(facilitator=facilitator, qr_svg=qr_svg(context["join_url"], scale=4))
+    context.update(
+        facilitator=facilitator,
+        qr_svg=qr_svg(context["join_url"], scale=4),
+        # A screen-reader user reading the table can stop the live updates (WCAG 2.2.2).
+        paused=pause == "1",
+    )
     return render(request, "workshops/board_page.html", context)
 
 

@@ -130,6 +130,17 @@ def join_workshop(
     """Link a diagnostic to a workshop (or return the existing link, updating its sharing)."""
     if sharing not in SHARING_MODES:
         raise ValueError(sharing)
+    try:
+        return _join_workshop(engine, workshop_id, diagnostic_id, sharing)
+    except IntegrityError:
+        # On PostgreSQL two requests for the same diagnostic (a double click) can both miss
+        # the existing row; the unique constraint stops the second, which now finds it.
+        return _join_workshop(engine, workshop_id, diagnostic_id, sharing)
+
+
+def _join_workshop(
+    engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
+) -> Participant:
     with write_session(engine) as session:
         existing = session.execute(
             select(Participant).where(

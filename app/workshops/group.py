@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import mean
 from typing import Any
 
 from app.progress import Progress
 from app.questionnaire.model import Questionnaire
-from app.scoring.barycentre import Barycentre
+from app.scoring.barycentre import Barycentre, pole_positions
 from app.scoring.result import DiagnosticResult, compute_result
 from app.workshops.data import GroupMember
 
@@ -80,6 +80,24 @@ class GroupSummary:
     placed: int = 0  # participants with a point on the map
     finished: int = 0  # participants with every required answer
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def on_current_map(questionnaire: Questionnaire, barycentre: Barycentre) -> Barycentre:
+    """The barycentre placed on the current questionnaire's map. Its point was computed on the
+    poles of the questionnaire version the participant answered; if models were added, removed
+    or reordered since, the same weights land elsewhere, so the point is recomputed from the
+    weights of the models that still exist (matched by id)."""
+    poles = pole_positions(len(questionnaire.models))
+    kept = [
+        (barycentre.weights.get(m.id, 0.0), pole)
+        for m, pole in zip(questionnaire.models, poles, strict=True)
+    ]
+    total = sum(weight for weight, _ in kept)
+    if total <= 0:
+        return barycentre
+    x = sum(weight * px for weight, (px, _) in kept) / total
+    y = sum(weight * py for weight, (_, py) in kept) / total
+    return replace(barycentre, point=(x, y))
 
 
 def member_label(number: int, name: str | None) -> str:
