@@ -4,6 +4,7 @@ the database, and mounts the routes."""
 from __future__ import annotations
 
 import gc
+import logging
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
@@ -11,6 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import crud
@@ -25,6 +28,8 @@ from app.routes import accounts, api, pages, participation, workshops
 from app.security import CrossSiteRefusal
 from app.store import QuestionnaireStore
 from app.workshops.group import ResultCache
+
+logger = logging.getLogger("mse")
 
 
 def _field_of(error: dict) -> str:
@@ -101,6 +106,34 @@ def create_app(config: Settings | None = None) -> FastAPI:
         return await http_error(
             request, StarletteHTTPException(404, detail="Diagnostic introuvable.")
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, exc: Exception):
+        # The database went away (PostgreSQL restarted, network cut, SQLite disk error): a
+        # clear 503 rather than a 500. Nothing half-written stays behind (each save is one
+        # transaction), and the pool's pre-ping reconnects once the database is back.
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        message = "Le service est momentanément indisponible. Réessayez dans quelques instants."
+        headers = {"Retry-After": "5"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        response = pages.error_page(request, 503, message)
+        response.headers.update(headers)
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+            logger.warning("health check failed: %s", type(error).__name__)
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
+        return {"status": "ok", "database": "ok"}
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
