@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # Sign-in attempts allowed per client address and per email ("limits" notation).
     login_rate_limit: str = "10/minute"
+    # Signs the CSRF tokens. Empty: a random key kept in data/secret_key (fine for one
+    # machine); set the same value on every instance when running several.
+    secret_key: str = ""
     # Join-code attempts allowed per client address.
     join_rate_limit: str = "30/minute"
 

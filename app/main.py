@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import crud
 from app.config import PROJECT_ROOT, Settings, settings
+from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
 from app.limits import BodySizeLimit
@@ -72,6 +73,11 @@ def create_app(config: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(
+        CSRFProtection,
+        signing_secret=signing_secret(config.secret_key, PROJECT_ROOT / "data" / "secret_key"),
+        cookie_secure=config.cookie_secure or config.public_base_url.startswith("https://"),
+    )
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)

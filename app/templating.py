@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.templating import Jinja2Templates
 
 from app.config import PROJECT_ROOT
+from app.csrf import csrf_input, csrf_token
 from app.formatting import date, euros, number, percent, text
 
 HTMX_SRC = "https://unpkg.com/htmx.org@2.0.4/dist/htmx.min.js"
@@ -13,4 +14,9 @@ HTMX_INTEGRITY = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/
 templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
 jinja_env = templates.env
 jinja_env.filters.update(euros=euros, percent=percent, number=number, date=date, text=text)
-jinja_env.globals.update(HTMX_SRC=HTMX_SRC, HTMX_INTEGRITY=HTMX_INTEGRITY)
+jinja_env.globals.update(
+    HTMX_SRC=HTMX_SRC,
+    HTMX_INTEGRITY=HTMX_INTEGRITY,
+    csrf_input=csrf_input,
+    csrf_token=csrf_token,
+)

@@ -136,6 +136,7 @@ class Room:
     workshop_id: int
     tokens: list[str]
     cookies: httpx.Cookies
+    csrf_token: str
 
 
 def varied_answers(questionnaire: Questionnaire, number: int) -> dict[str, Any]:
@@ -168,9 +169,18 @@ async def ok_async(request: Awaitable[httpx.Response]) -> httpx.Response:
     return ok(await request)
 
 
+def like_a_browser(client: httpx.Client) -> httpx.Client:
+    """Load a page first, as a browser does, and send its CSRF token with every request (the
+    app refuses state-changing requests without it)."""
+    ok(client.get("/"))
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client
+
+
 def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) -> Room:
     """A counsellor, a workshop, and `participants` joined with complete diagnostics."""
     with httpx.Client(base_url=base_url, timeout=TIMEOUT) as client:
+        like_a_browser(client)
         email = f"bench-{time.time_ns()}@example.org"
         ok(
             client.post(
@@ -185,6 +195,7 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
         code = code.replace("-", "")
         tokens = []
         with httpx.Client(base_url=base_url, timeout=TIMEOUT) as participant:
+            like_a_browser(participant)
             for number in range(participants):
                 sharing = "named" if number % 4 else "anonymous"
                 joined = ok(
@@ -196,7 +207,7 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
                 answers = varied_answers(questionnaire, number)
                 ok(participant.put(f"/api/diagnostics/{token}/answers", json=answers))
                 tokens.append(token)
-        return Room(workshop_id, tokens, client.cookies)
+        return Room(workshop_id, tokens, client.cookies, client.cookies["csrftoken"])
 
 
 # --- Part 1: dashboard render -------------------------------------------------------------
@@ -232,7 +243,12 @@ def bench_dashboard(
         board = f"/ateliers/{room.workshop_id}/tableau"
         page = f"/ateliers/{room.workshop_id}"
         unit = questionnaire.definition.roles.resource_unit
-        with httpx.Client(base_url=base_url, cookies=room.cookies, timeout=TIMEOUT) as client:
+        with httpx.Client(
+            base_url=base_url,
+            cookies=room.cookies,
+            headers={"x-csrftoken": room.csrf_token},
+            timeout=TIMEOUT,
+        ) as client:
             cold, version = [], None
             for _ in range(renders + 1):  # the first render also warms templates: not counted
                 for token in room.tokens:
@@ -367,6 +383,8 @@ async def run_load(
             *(ok_async(c.get(f"/d/{t}")) for c, t in zip(participants, room.tokens, strict=True)),
             ok_async(board.get(f"/ateliers/{room.workshop_id}")),
         )
+        for client in participants:  # htmx sends the page's CSRF token with each autosave
+            client.headers["x-csrftoken"] = client.cookies["csrftoken"]
         tally = Tally()
         deadline = tally.started + args.seconds
         tasks = [

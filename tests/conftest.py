@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine
 from app.questionnaire.loader import load_questionnaire
 from app.questionnaire.model import Questionnaire
+from tests.utils.clients import csrf_ready
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = [
@@ -91,7 +92,8 @@ def client(app_client) -> Iterator[TestClient]:
         connection.execute(text("DELETE FROM answer"))
         connection.execute(text("DELETE FROM diagnostic"))
     app_client.cookies.clear()
-    yield app_client
+    app_client.headers.pop("x-csrftoken", None)
+    yield csrf_ready(app_client)
 
 
 @pytest.fixture

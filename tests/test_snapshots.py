@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from app.config import PROJECT_ROOT
 from app.main import create_app
 from tests.conftest import make_settings
+from tests.utils.clients import csrf_ready
 
 OLD_LABEL = "Qu'est-ce qui rend votre projet unique ?"
 NEW_LABEL = "Ce qui distingue votre projet"
@@ -41,6 +42,7 @@ def edited_questionnaire(tmp_path):
 def test_old_diagnostics_render_after_the_questionnaire_changes(database_url, tmp_path):
     old_app = create_app(make_settings(database_url))
     with TestClient(old_app) as client:
+        csrf_ready(client)
         token = client.post("/api/diagnostics").json()["token"]
         saved = client.put(
             f"/api/diagnostics/{token}/answers",
@@ -55,6 +57,7 @@ def test_old_diagnostics_render_after_the_questionnaire_changes(database_url, tm
         make_settings(database_url, questionnaire_path=edited_questionnaire(tmp_path))
     )
     with TestClient(new_app) as client:
+        csrf_ready(client)
         # The new questionnaire is served to newcomers...
         assert client.get("/api/questionnaire").json()["version"] == "2026.2"
         fresh = client.post("/api/diagnostics").json()["token"]

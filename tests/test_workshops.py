@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from app.workshops.codes import ALPHABET, display_code, new_join_code, normalise_code
 from tests.conftest import make_settings
 from tests.utils.answers import full_answers, resource_answers
+from tests.utils.clients import csrf_ready
 
 PASSWORD = "une phrase de passe"
 
@@ -29,7 +30,7 @@ def browser(client):
     """Another visitor on the same app, with a cookie jar of their own."""
 
     def make() -> TestClient:
-        return TestClient(client.app, follow_redirects=True)
+        return csrf_ready(TestClient(client.app, follow_redirects=True))
 
     return make
 
@@ -135,7 +136,7 @@ def test_sign_up_signs_in_with_a_safe_session_cookie(client):
 
 
 def test_session_cookie_is_secure_over_https(client):
-    secure = TestClient(client.app, base_url="https://testserver")
+    secure = csrf_ready(TestClient(client.app, base_url="https://testserver"))
     response = secure.post(
         "/compte/inscription",
         data={"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD},
@@ -229,6 +230,7 @@ def test_sign_in_is_rate_limited(database_url):
 
     app = create_app(make_settings(database_url, login_rate_limit="3/minute"))
     with TestClient(app) as visitor:
+        csrf_ready(visitor)
         codes = [
             visitor.post(
                 "/compte/connexion", data={"email": "x@y.fr", "password": "z" * 12}
@@ -247,13 +249,14 @@ def test_wrong_join_codes_are_rate_limited_but_a_room_can_join(database_url):
 
     app = create_app(make_settings(database_url, join_rate_limit="2/minute"))
     with TestClient(app) as counsellor:
+        csrf_ready(counsellor)
         # Its own app on the shared database, without the `client` fixture's cleaning.
         sign_up(counsellor, f"salle-{uuid.uuid4().hex}@dla69.fr")
         _, code = create_workshop(counsellor)
         # A whole room behind one address joins with the right code: never limited.
         for _ in range(5):
-            join(TestClient(app), code.replace("-", ""), "anonymous")
-        visitor = TestClient(app)
+            join(csrf_ready(TestClient(app)), code.replace("-", ""), "anonymous")
+        visitor = csrf_ready(TestClient(app))
         codes = [visitor.post("/rejoindre", data={"code": "ZZZZZZ"}).status_code for _ in range(3)]
         assert codes == [404, 404, 429]
         # Once over the limit, even the right code waits (guessing must not continue).
@@ -265,6 +268,7 @@ def test_signup_can_be_switched_off(database_url):
 
     app = create_app(make_settings(database_url, allow_signup=False))
     with TestClient(app) as visitor:
+        csrf_ready(visitor)
         assert visitor.get("/compte/inscription").status_code == 403
         data = {"email": "a@b.fr", "name": "A", "password": PASSWORD, "confirm": PASSWORD}
         assert visitor.post("/compte/inscription", data=data).status_code == 403
@@ -388,7 +392,7 @@ def test_participants_choose_sharing_and_can_leave(client, workshop):
     assert named.get(f"/d/{named_token}/resultats").status_code == 200
 
     # Someone joining later gets a new number, never a freed one.
-    newcomer = TestClient(client.app)
+    newcomer = csrf_ready(TestClient(client.app))
     join(newcomer, workshop["code"].replace("-", ""), "named")
     board = client.get(f"/ateliers/{workshop['id']}/tableau").text
     assert 'data-number="3"' in board
@@ -543,7 +547,7 @@ def test_every_workshop_route_is_refused_to_others(client, browser, workshop):
     assert len(routes) >= 15
     intruder = browser()
     sign_up(intruder, "intrus@ailleurs.fr", "Intrus")
-    anonymous_visitor = TestClient(client.app, follow_redirects=False)
+    anonymous_visitor = csrf_ready(TestClient(client.app, follow_redirects=False))
     own = str(workshop["id"])
     for method, path in routes:
         # Another counsellor: not found, as if the workshop did not exist.
@@ -606,7 +610,7 @@ def test_facilitator_command_line(client, monkeypatch, capsys):
     )
     assert "Created counsellor account admin@reseau.fr" in capsys.readouterr().out
 
-    visitor = TestClient(client.app)
+    visitor = csrf_ready(TestClient(client.app))
     assert (
         visitor.post(
             "/compte/connexion",
@@ -684,10 +688,13 @@ def test_any_workshop_form_input_gets_a_page_never_a_server_error(client, worksh
                 (client, f"{base}/modifier"),
                 (client, f"{base}/ouverture"),
                 (client, "/compte/mot-de-passe"),
-                (TestClient(client.app), "/compte/connexion"),
-                (TestClient(client.app), "/compte/inscription"),
-                (TestClient(client.app), "/rejoindre"),
-                (TestClient(client.app), f"/rejoindre/{workshop['code'].replace('-', '')}"),
+                (csrf_ready(TestClient(client.app)), "/compte/connexion"),
+                (csrf_ready(TestClient(client.app)), "/compte/inscription"),
+                (csrf_ready(TestClient(client.app)), "/rejoindre"),
+                (
+                    csrf_ready(TestClient(client.app)),
+                    f"/rejoindre/{workshop['code'].replace('-', '')}",
+                ),
                 (named, f"/d/{token}/fiche"),
             ]
         )
@@ -746,7 +753,7 @@ def test_control_characters_never_reach_the_database_and_errors_name_the_field(c
     assert response.status_code == 200 and "AtelierX" in response.text
     notes = client.post("/ateliers", data={"title": "A", "notes": "x" * 4001})
     assert notes.status_code == 422 and "dépasse 4000 caractères" in notes.text
-    visitor = TestClient(client.app)
+    visitor = csrf_ready(TestClient(client.app))
     login = visitor.post("/compte/connexion", data={"email": "a\x00@b.fr", "password": PASSWORD})
     assert login.status_code == 401
     signup = visitor.post(
@@ -761,6 +768,7 @@ def test_sign_up_is_rate_limited(database_url):
 
     app = create_app(make_settings(database_url, login_rate_limit="2/minute"))
     with TestClient(app) as visitor:
+        csrf_ready(visitor)
         data = {"email": "x", "name": "A", "password": PASSWORD, "confirm": PASSWORD}
         codes = [visitor.post("/compte/inscription", data=data).status_code for _ in range(3)]
         assert codes == [422, 422, 429]

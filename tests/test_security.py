@@ -1,0 +1,124 @@
+"""Web security: CSRF tokens on every state-changing request, refused cross-site posts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.routes import accounts, pages, participation, workshops
+from tests.utils.clients import csrf_ready
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def unsafe_page_routes() -> list[tuple[str, str]]:
+    """Every state-changing route of the HTML side, read from the routers themselves so a new
+    route is covered without anyone remembering to add it here."""
+    found = []
+    for router in (pages.router, participation.router, accounts.router, workshops.router):
+        for route in router.routes:
+            for method in sorted(route.methods & UNSAFE):
+                found.append((method, route.path))
+    return found
+
+
+@pytest.fixture
+def world(client, questionnaire):
+    """A counsellor with a workshop and one participant, and the ids to fill every path."""
+    password = "une phrase de passe"
+    client.post(
+        "/compte/inscription",
+        data={"email": "c@dla.fr", "name": "C", "password": password, "confirm": password},
+    )
+    board = client.post("/ateliers", data={"title": "Atelier"})
+    workshop_id = board.url.path.rsplit("/", 1)[1]
+    code = re.search(r'class="join-code">([^<]+)<', board.text).group(1).replace("-", "")
+    participant = csrf_ready(TestClient(client.app))
+    home = participant.post(f"/rejoindre/{code}", data={"diagnostic": "new", "sharing": "named"})
+    token = re.search(r"/d/([^/?]+)", str(home.url)).group(1)
+    participant_id = re.search(r"/ateliers/(\d+)/partage", home.text).group(1)
+    values = {
+        "token": token,
+        "section_id": questionnaire.sections[0].id,
+        "question_id": questionnaire.definition.roles.association_name,
+        "participant_id": participant_id,
+        "workshop_id": workshop_id,
+        "number": "1",
+        "code": code,
+    }
+    return client, values
+
+
+def counts(client) -> tuple:
+    with client.app.state.engine.connect() as connection:
+        return tuple(
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("diagnostic", "answer", "workshop", "participant", "facilitator")
+        )
+
+
+def test_every_state_changing_page_route_needs_the_csrf_token(world):
+    client, values = world
+    routes = unsafe_page_routes()
+    assert len(routes) >= 15
+    before = counts(client)
+    session_cookie = client.cookies.get("mse_session")
+    for method, path in routes:
+        url = path.format(**values)
+        form = {"title": "x", "sharing": "anonymous", "open": "0", "partner_request": "x"}
+        # No cookie at all (a form posted from elsewhere, a stale bookmark).
+        bare = TestClient(client.app)
+        response = bare.request(method, url, data=form, follow_redirects=False)
+        assert response.status_code == 403, (method, path, response.status_code)
+        # The victim's cookies (session included) but no token: what a forged form sends.
+        forged = TestClient(client.app, cookies={"mse_session": session_cookie or ""})
+        forged.cookies.set("csrftoken", client.cookies["csrftoken"])
+        response = forged.request(method, url, data=form, follow_redirects=False)
+        assert response.status_code == 403, (method, path, response.status_code)
+        assert "rechargez la page" in response.text
+        # A token that does not match the cookie.
+        response = forged.request(
+            method, url, data={**form, "csrftoken": "forged"}, follow_redirects=False
+        )
+        assert response.status_code == 403, (method, path, response.status_code)
+    assert counts(client) == before  # nothing was created, changed or deleted
+
+
+def test_the_token_passes_as_a_form_field_or_the_htmx_header(client):
+    page = client.get("/")
+    field = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    header = re.search(r"hx-headers='\{\"x-csrftoken\": \"([^\"]+)\"\}'", page.text).group(1)
+    assert field == header == client.cookies["csrftoken"]
+    plain = TestClient(client.app)
+    plain.cookies.set("csrftoken", field)
+    by_field = plain.post("/diagnostics", data={"csrftoken": field}, follow_redirects=False)
+    assert by_field.status_code == 303
+    by_header = plain.post("/diagnostics", headers={"X-CSRFToken": field}, follow_redirects=False)
+    assert by_header.status_code == 303
+
+
+def test_json_api_needs_the_token_only_when_cookies_are_sent(client):
+    """The API is authorised by the token in its URL: a script without cookies carries no
+    ambient credentials to abuse. A browser (which has cookies) must send the header."""
+    script = TestClient(client.app)
+    created = script.post("/api/diagnostics")
+    assert created.status_code == 201
+    token = created.json()["token"]
+    assert script.put(f"/api/diagnostics/{token}/answers", json={}).status_code == 200
+    browser = TestClient(client.app)
+    browser.get("/")
+    assert browser.put(f"/api/diagnostics/{token}/answers", json={}).status_code == 403
+    assert browser.delete(f"/api/diagnostics/{token}").status_code == 403
+    assert script.get(f"/api/diagnostics/{token}").status_code == 200
+
+
+def test_no_state_change_over_get(client):
+    """Every route that changes something is POST/PUT/DELETE: none of the HTML side's GET
+    routes is named like an action on its own (deleting, leaving... ask to confirm first)."""
+    for router in (pages.router, participation.router, accounts.router, workshops.router):
+        for route in router.routes:
+            if "GET" in route.methods:
+                assert not route.path.endswith(("/quitter", "/partage", "/deconnexion")), route.path
