@@ -26,8 +26,9 @@ from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
 from app.routes import accounts, api, pages, participation, workshops
-from app.security import CrossSiteRefusal
+from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
+from app.templating import HTMX_SRC
 from app.workshops.group import ResultCache
 
 logger = logging.getLogger("mse")
@@ -79,6 +80,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         cookie_secure=config.cookie_secure or config.public_base_url.startswith("https://"),
     )
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
+    app.add_middleware(SecurityHeaders, script_url=HTMX_SRC)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

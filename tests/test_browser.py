@@ -33,9 +33,18 @@ def page():
         context = browser.new_context(accept_downloads=True, locale="fr-FR")
         serve_pinned_htmx(context)
         page = context.new_page()
+        # The Content-Security-Policy must never have to block anything the app itself does.
+        blocked = []
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         context.close()
         browser.close()
+        assert blocked == []
 
 
 def test_a_new_user_walks_from_start_to_pdf(page, base_url, questionnaire):

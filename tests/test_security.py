@@ -122,3 +122,26 @@ def test_no_state_change_over_get(client):
         for route in router.routes:
             if "GET" in route.methods:
                 assert not route.path.endswith(("/quitter", "/partage", "/deconnexion")), route.path
+
+
+def test_security_headers_on_every_page(client):
+    started = client.post("/diagnostics")
+    token = started.url.path.split("/")[2]
+    for path in ("/", f"/d/{token}", "/compte/connexion", "/api/questionnaire", "/healthz"):
+        response = client.get(path)
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "script-src 'self' https://unpkg.com/htmx.org@2.0.4/dist/htmx.min.js" in policy
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "strict-transport-security" not in response.headers  # plain HTTP here
+    home = client.get(f"/d/{token}")
+    assert home.headers["x-robots-tag"] == "noindex, nofollow"
+    assert '<meta name="robots" content="noindex, nofollow">' in home.text
+    assert 'integrity="sha384-' in home.text and "style=" not in home.text
+
+
+def test_hsts_over_https(client):
+    secure = TestClient(client.app, base_url="https://testserver")
+    assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")

@@ -717,7 +717,11 @@ def test_any_workshop_form_input_gets_a_page_never_a_server_error(client, worksh
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}],
+    [
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://other.example.org"},
+    ],
 )
 def test_posts_from_another_site_are_refused(client, headers):
     """Login CSRF: another site's form must not sign a counsellor into the attacker's account
