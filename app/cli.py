@@ -53,7 +53,17 @@ def serve() -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True)
+    from app.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        access_log=False,  # app.logs.AccessLog logs requests, without tokens in paths
+        log_config=None,  # keep the JSON logging configured above
+    )
     return 0
 
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # Sign-in attempts allowed per client address and per email ("limits" notation).
     login_rate_limit: str = "10/minute"
+    # Log level of the JSON logs (debug, info, warning, error).
+    log_level: str = "info"
     # Signs the CSRF tokens. Empty: a random key kept in data/secret_key (fine for one
     # machine); set the same value on every instance when running several.
     secret_key: str = ""

@@ -8,6 +8,7 @@ import logging
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -22,6 +23,7 @@ from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
 from app.limits import BodySizeLimit
+from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
@@ -81,6 +83,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
     app.add_middleware(SecurityHeaders, script_url=HTMX_SRC)
+    app.add_middleware(AccessLog)
+    # Outermost: the request id exists before anything logs, and is echoed as X-Request-ID.
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

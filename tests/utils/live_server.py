@@ -42,7 +42,7 @@ def live_server(
             "warning",
         ],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
+        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning", **env},
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
