@@ -258,6 +258,8 @@ def test_filled_diagnostic_renders_a_readable_pdf_naming_model_and_levers(which,
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_pdf(html)
     pages, text = pdf_text(pdf)
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == "fr" and "/StructTreeRoot" in root  # tagged, with its language
 
     # Nothing refused, unsupported or unreadable while rendering (fonts, CSS, SVG).
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

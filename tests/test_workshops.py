@@ -453,6 +453,10 @@ def test_focus_view_and_pitch_sheet_of_a_named_participant(client, workshop):
     assert pdf.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.content))
     assert len(reader.pages) == 1  # one page, as a pitch sheet should be
+    # Accessible PDF: language, title and a structure tree for screen readers.
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert reader.metadata.title == "Fiche pitch — Les Jardins Partagés"
     text = pdf_text(pdf.content)
     assert "Les Jardins Partagés" in text and "Un local <b>et</b> du mécénat" in text
     assert "Ce que nous recherchons" in text
