@@ -32,21 +32,28 @@ def ensure_snapshot(*, engine: Engine, questionnaire: Questionnaire) -> int:
         ).first()
         if found:
             return found[0]
-    with write_session(engine) as session:
-        found = session.execute(
-            select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
-        ).first()
-        if found:
-            return found[0]
-        snapshot = QuestionnaireSnapshot(
-            questionnaire_id=questionnaire.id,
-            version=questionnaire.version,
-            content_hash=digest,
-            definition_json=json.dumps(questionnaire.to_json(), ensure_ascii=False),
-        )
-        session.add(snapshot)
-        session.commit()
-        return snapshot.id
+    try:
+        with write_session(engine) as session:
+            found = session.execute(
+                select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
+            ).first()
+            if found:
+                return found[0]
+            snapshot = QuestionnaireSnapshot(
+                questionnaire_id=questionnaire.id,
+                version=questionnaire.version,
+                content_hash=digest,
+                definition_json=json.dumps(questionnaire.to_json(), ensure_ascii=False),
+            )
+            session.add(snapshot)
+            session.commit()
+            return snapshot.id
+    except IntegrityError:
+        # Another instance, starting with the same new version, stored it first.
+        with Session(engine) as session:
+            return session.execute(
+                select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
+            ).scalar_one()
 
 
 def load_snapshot_definition(*, engine: Engine, snapshot_id: int) -> dict | None:

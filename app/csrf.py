@@ -10,7 +10,9 @@ another site, is refused like one with a wrong token.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 from asgi_csrf import asgi_csrf
@@ -78,10 +80,19 @@ def signing_secret(configured: str, secret_file: Path) -> str:
     so forms survive a restart. Several instances must share SECRET_KEY (see the README)."""
     if configured:
         return configured
-    if secret_file.exists():
-        return secret_file.read_text(encoding="utf-8").strip()
     secret_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive creation: of several processes starting together, one writes the key and
+        # the others read it.
+        descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _attempt in range(50):
+            key = secret_file.read_text(encoding="utf-8").strip()
+            if key:
+                return key
+            time.sleep(0.1)  # the creator is still writing it
+        raise RuntimeError(f"{secret_file} is empty: delete it or set SECRET_KEY") from None
     key = secrets.token_urlsafe(48)
-    secret_file.touch(mode=0o600)
-    secret_file.write_text(key, encoding="utf-8")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key)
     return key

@@ -29,7 +29,23 @@ def normalise_url(database_url: str) -> str:
 def create_db_engine(database_url: str) -> Engine:
     url = make_url(normalise_url(database_url))
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # Timeouts so a database that stops answering (a dropped network, not a refused one)
+        # gives a 503 within seconds instead of hanging every worker thread.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=10,
+            connect_args={
+                "connect_timeout": 5,
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 10_000,  # ms without acknowledgement before giving up
+            },
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

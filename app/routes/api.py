@@ -149,7 +149,7 @@ def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
 def put_answers(
     opened: DiagnosticDep,
     engine: EngineDep,
-    answers: Annotated[dict[str, Any], Body(examples=[{"nom_association": "Les Amis du Parc"}])],
+    answers: Annotated[dict[str, Any], Body(examples=[{"association_nom": "Les Amis du Parc"}])],
 ) -> SaveOut:
     if len(answers) > MAX_ANSWERS_PER_REQUEST:
         return JSONResponse(  # type: ignore[return-value]
