@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # Sign-in attempts allowed per client address and per email ("limits" notation).
     login_rate_limit: str = "10/minute"
+    # New diagnostics allowed per client address.
+    create_rate_limit: str = "60/minute"
+    # Answer saves allowed per diagnostic (autosave sends one per answer).
+    save_rate_limit: str = "600/minute"
     # Log level of the JSON logs (debug, info, warning, error).
     log_level: str = "info"
     # Signs the CSRF tokens. Empty: a random key kept in data/secret_key (fine for one

@@ -117,3 +117,44 @@ def owned_workshop(workshop_id: str, facilitator: FacilitatorDep, engine: Engine
 
 
 WorkshopDep = Annotated[Workshop, Depends(owned_workshop)]
+
+
+# --- Rate limits on creating diagnostics and saving answers -------------------------------
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limit(request: Request, rule: str, key: str, message: str) -> None:
+    limits = request.app.state.rate_limits
+    if not limits.hit(rule, key):
+        raise HTTPException(
+            status_code=429,
+            detail=message,
+            headers={"Retry-After": str(limits.retry_after(rule, key))},
+        )
+
+
+def creation_limit(request: Request) -> None:
+    """New diagnostics per client address (a room on one Wi-Fi stays well under it)."""
+    _limit(
+        request,
+        "create",
+        f"ip:{client_address(request)}",
+        "Trop de diagnostics créés depuis cette adresse : patientez une minute.",
+    )
+
+
+def save_limit(request: Request, token: str) -> None:
+    """Saves per diagnostic: far above anyone typing, low enough to stop a runaway script."""
+    _limit(
+        request,
+        "save",
+        f"diagnostic:{token[:64]}",
+        "Trop d'enregistrements en peu de temps : patientez quelques secondes.",
+    )
+
+
+CreationLimit = Depends(creation_limit)
+SaveLimit = Depends(save_limit)

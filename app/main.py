@@ -59,7 +59,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
         app.state.reports = ReportRenderer(cache_size=config.pdf_cache_size)
         app.state.settings = config
         app.state.rate_limits = RateLimits(
-            login=config.login_rate_limit, join=config.join_rate_limit
+            login=config.login_rate_limit,
+            join=config.join_rate_limit,
+            create=config.create_rate_limit,
+            save=config.save_rate_limit,
         )
         app.state.results = ResultCache()
         # Everything loaded so far (modules, questionnaire, templates) lives as long as the app:
@@ -111,7 +114,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        return pages.error_page(request, exc.status_code, str(exc.detail))
+        response = pages.error_page(request, exc.status_code, str(exc.detail))
+        response.headers.update(getattr(exc, "headers", None) or {})
+        return response
 
     @app.exception_handler(crud.DiagnosticGone)
     async def diagnostic_gone(request: Request, exc: crud.DiagnosticGone):

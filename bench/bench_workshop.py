@@ -75,7 +75,11 @@ from app.questionnaire.model import Questionnaire  # noqa: E402
 from tests.utils.answers import full_answers, resource_answers  # noqa: E402
 from tests.utils.live_server import live_server  # noqa: E402
 
-SERVER_ENV = {"JOIN_RATE_LIMIT": "10000/minute", "LOGIN_RATE_LIMIT": "1000/minute"}
+SERVER_ENV = {
+    "JOIN_RATE_LIMIT": "10000/minute",
+    "LOGIN_RATE_LIMIT": "1000/minute",
+    "CREATE_RATE_LIMIT": "10000/minute",  # every simulated participant shares 127.0.0.1
+}
 PG_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 HTMX = {"HX-Request": "true"}
 PASSWORD = "bench-password-123"

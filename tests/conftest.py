@@ -59,10 +59,16 @@ def database_url(request, tmp_path_factory) -> str:
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
+    """Settings for a test app. Rate limits are generous (the suite does far more than a
+    person would, from one address); the tests of the limits set their own."""
     return Settings(
         **{
             "database_url": database_url,
             "questionnaire_path": PROJECT_ROOT / "questionnaires",
+            "login_rate_limit": "10000/minute",
+            "join_rate_limit": "10000/minute",
+            "create_rate_limit": "10000/minute",
+            "save_rate_limit": "10000/minute",
             **overrides,
         }
     )
@@ -72,12 +78,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
 def app_client(database_url) -> Iterator[TestClient]:
     from app.main import create_app
 
-    # Generous limits: the suite signs in far more often than a person would (the limits
-    # themselves are tested on an app of their own).
-    settings = make_settings(
-        database_url, login_rate_limit="10000/minute", join_rate_limit="10000/minute"
-    )
-    app = create_app(settings)
+    app = create_app(make_settings(database_url))
     with TestClient(app) as client:
         yield client
 

@@ -145,3 +145,27 @@ def test_security_headers_on_every_page(client):
 def test_hsts_over_https(client):
     secure = TestClient(client.app, base_url="https://testserver")
     assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_creating_and_saving_are_rate_limited(database_url):
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(database_url, create_rate_limit="2/minute", save_rate_limit="3/minute")
+    with TestClient(create_app(settings)) as visitor:
+        csrf_ready(visitor)
+        created = [visitor.post("/diagnostics", follow_redirects=False) for _ in range(2)]
+        assert [r.status_code for r in created] == [303, 303]
+        refused = visitor.post("/diagnostics", follow_redirects=False)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert "patientez" in refused.text
+        assert visitor.post("/api/diagnostics").status_code == 429
+
+        token = created[0].headers["location"].split("/")[2].split("?")[0]
+        saves = [
+            visitor.put(f"/api/diagnostics/{token}/answers", json={}).status_code for _ in range(4)
+        ]
+        assert saves == [200, 200, 200, 429]
+        # The limit is per diagnostic: another one still saves.
+        other = created[1].headers["location"].split("/")[2].split("?")[0]
+        assert visitor.put(f"/api/diagnostics/{other}/answers", json={}).status_code == 200

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, StoreDep
+from app.deps import CreationLimit, DiagnosticDep, EngineDep, SaveLimit, StoreDep
 from app.questionnaire.answers import validate_answers
 from app.questionnaire.schema import QuestionnaireDefinition
 from app.routes.links import resume_url
@@ -116,7 +116,12 @@ def get_questionnaire(store: StoreDep) -> dict[str, Any]:
     return store.current.to_json()
 
 
-@router.post("/diagnostics", status_code=201, summary="Start a new diagnostic")
+@router.post(
+    "/diagnostics",
+    status_code=201,
+    summary="Start a new diagnostic",
+    dependencies=[CreationLimit],
+)
 def create_diagnostic(request: Request, engine: EngineDep, store: StoreDep) -> TokenOut:
     diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
     return TokenOut(token=diagnostic.token, resume_url=resume_url(request, diagnostic.token))
@@ -134,6 +139,7 @@ def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
 
 @router.put(
     "/diagnostics/{token}/answers",
+    dependencies=[SaveLimit],
     summary="Save some answers",
     description=(
         "A partial object `{question_id: value}`. Valid values are saved (null or an empty "

@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, FormDep, OpenDiagnostic, StoreDep
+from app.deps import (
+    CreationLimit,
+    DiagnosticDep,
+    EngineDep,
+    FormDep,
+    OpenDiagnostic,
+    SaveLimit,
+    StoreDep,
+)
 from app.progress import Progress
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
 from app.questionnaire.conditions import is_visible, visible_answers, walk
@@ -138,7 +146,7 @@ def landing(request: Request, store: StoreDep, supprime: str = "", deconnecte: s
     )
 
 
-@router.post("/diagnostics")
+@router.post("/diagnostics", dependencies=[CreationLimit])
 def start(request: Request, engine: EngineDep, store: StoreDep):
     diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
     url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
@@ -190,7 +198,7 @@ def section_page(request: Request, opened: DiagnosticDep, section_id: str, enreg
     return render(request, "section.html", context)
 
 
-@router.post("/d/{token}/s/{section_id}", response_class=HTMLResponse)
+@router.post("/d/{token}/s/{section_id}", response_class=HTMLResponse, dependencies=[SaveLimit])
 def section_submit(
     request: Request, opened: DiagnosticDep, engine: EngineDep, section_id: str, form: FormDep
 ):
@@ -242,7 +250,12 @@ def section_submit(
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/d/{token}/q/{question_id}", response_class=HTMLResponse, name="save_answer")
+@router.post(
+    "/d/{token}/q/{question_id}",
+    response_class=HTMLResponse,
+    name="save_answer",
+    dependencies=[SaveLimit],
+)
 def save_answer(
     request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str, form: FormDep
 ):
@@ -388,7 +401,7 @@ def pitch_page(request: Request, opened: DiagnosticDep, enregistre: str = ""):
     return _pitch_page(request, opened, saved=enregistre == "1")
 
 
-@router.post("/d/{token}/fiche", response_class=HTMLResponse)
+@router.post("/d/{token}/fiche", response_class=HTMLResponse, dependencies=[SaveLimit])
 def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form: FormDep):
     value = form.get("partner_request")
     try:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, FormDep, StoreDep, parse_id
+from app.deps import DiagnosticDep, EngineDep, FormDep, StoreDep, creation_limit, parse_id
 from app.models import Workshop
 from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
@@ -138,6 +138,7 @@ def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: 
         return _join_page(request, found, errors, values, status_code=422)
     new = diagnostic is None
     if new:
+        creation_limit(request)
         diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
     data.join_workshop(
         engine=engine,
