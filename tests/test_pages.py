@@ -257,3 +257,11 @@ def test_malformed_autosaves_never_erase_an_answer(client, questionnaire):
         assert response.status_code == 200
         assert "Enregistré" not in response.text
     assert client.get(f"/api/diagnostics/{token}").json()["answers"]["secteur"] == first
+
+
+def test_privacy_page_names_what_is_stored_and_the_only_external_resource(client):
+    page = client.get("/confidentialite")
+    assert page.status_code == 200
+    for mention in ("unpkg.com", "htmx", "csrftoken", "mse_session", "Supprimer mon diagnostic"):
+        assert mention in page.text
+    assert 'href="/confidentialite"' in client.get("/").text

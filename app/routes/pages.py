@@ -146,6 +146,11 @@ def landing(request: Request, store: StoreDep, supprime: str = "", deconnecte: s
     )
 
 
+@router.get("/confidentialite", response_class=HTMLResponse, name="privacy")
+def privacy(request: Request):
+    return render(request, "privacy.html", {})
+
+
 @router.post("/diagnostics", dependencies=[CreationLimit])
 def start(request: Request, engine: EngineDep, store: StoreDep):
     diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
