@@ -126,7 +126,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _limit(request: Request, rule: str, key: str, message: str) -> None:
+def enforce_limit(request: Request, rule: str, key: str, message: str) -> None:
+    """Count one attempt; 429 with Retry-After (page or JSON) once over the limit."""
     limits = request.app.state.rate_limits
     if not limits.hit(rule, key):
         raise HTTPException(
@@ -138,7 +139,7 @@ def _limit(request: Request, rule: str, key: str, message: str) -> None:
 
 def creation_limit(request: Request) -> None:
     """New diagnostics per client address (a room on one Wi-Fi stays well under it)."""
-    _limit(
+    enforce_limit(
         request,
         "create",
         f"ip:{client_address(request)}",
@@ -148,7 +149,7 @@ def creation_limit(request: Request) -> None:
 
 def save_limit(request: Request, token: str) -> None:
     """Saves per diagnostic: far above anyone typing, low enough to stop a runaway script."""
-    _limit(
+    enforce_limit(
         request,
         "save",
         f"diagnostic:{token[:64]}",

@@ -16,6 +16,8 @@ from app.deps import (
     FacilitatorDep,
     FormDep,
     OptionalFacilitatorDep,
+    client_address,
+    enforce_limit,
 )
 from app.routes.pages import error_page, render
 
@@ -78,14 +80,12 @@ def signup(request: Request, engine: EngineDep, form: FormDep):
         return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
     # Each sign-up costs an argon2 hash and tells whether an address has an account: limited
     # like sign-in, per address.
-    limits = request.app.state.rate_limits
-    key = f"ip:{_client_address(request)}"
-    if not limits.hit("login", key):
-        response = error_page(
-            request, 429, "Trop de tentatives. Patientez une minute avant de réessayer."
-        )
-        response.headers["Retry-After"] = str(limits.retry_after("login", key))
-        return response
+    enforce_limit(
+        request,
+        "login",
+        f"ip:{client_address(request)}",
+        "Trop de tentatives. Patientez une minute avant de réessayer.",
+    )
     values = {name: form_text(form, name) for name in ("email", "name")}
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}
