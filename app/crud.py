@@ -117,6 +117,11 @@ def _save_answers(engine: Engine, diagnostic_id: int, values: dict[str, Any]) ->
     now = utcnow()
     insert = _upsert(engine.dialect.name)
     with write_session(engine) as session:
+        # The diagnostic's row is locked first, as delete_diagnostic does: the same lock order
+        # in both, so a save racing a delete waits for it instead of deadlocking (PostgreSQL).
+        session.execute(
+            update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
+        )
         for question_id, value in values.items():
             if value is EMPTY:
                 session.execute(
@@ -138,14 +143,15 @@ def _save_answers(engine: Engine, diagnostic_id: int, values: dict[str, Any]) ->
                     set_={"value_json": value_json, "updated_at": now},
                 )
             )
-        session.execute(
-            update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
-        )
         session.commit()
 
 
 def delete_diagnostic(*, engine: Engine, diagnostic_id: int) -> None:
     with write_session(engine) as session:
+        # Lock the diagnostic before its answers, in the same order as saves (see above).
+        session.execute(
+            select(Diagnostic.id).where(Diagnostic.id == diagnostic_id).with_for_update()
+        )
         session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
         session.execute(delete(Diagnostic).where(Diagnostic.id == diagnostic_id))
         session.commit()
