@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import write_session
+from app.db import first_detached, write_session
 from app.models import Facilitator, FacilitatorSession, utcnow
 
 PASSWORD_MIN = 10
@@ -94,13 +94,9 @@ def create_facilitator(*, engine: Engine, email: str, name: str, password: str) 
 
 def get_by_email(*, engine: Engine, email: str) -> Facilitator | None:
     with Session(engine) as session:
-        row = session.execute(
-            select(Facilitator).where(Facilitator.email == normalise_email(email))
-        ).first()
-        if row is None:
-            return None
-        session.expunge(row[0])
-        return row[0]
+        return first_detached(
+            session, select(Facilitator).where(Facilitator.email == normalise_email(email))
+        )
 
 
 def authenticate(*, engine: Engine, email: str, password: str) -> Facilitator | None:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import write_session
+from app.db import first_detached, write_session
 from app.models import Answer, Diagnostic, QuestionnaireSnapshot, utcnow
 from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
@@ -23,22 +23,22 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def _snapshot_id(session: Session, digest: str) -> int | None:
+    return session.execute(
+        select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
+    ).scalar_one_or_none()
+
+
 def ensure_snapshot(*, engine: Engine, questionnaire: Questionnaire) -> int:
     """Store the definition once per distinct content; return its id."""
     digest = questionnaire.content_hash
     with Session(engine) as session:
-        found = session.execute(
-            select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
-        ).first()
-        if found:
-            return found[0]
+        if (found := _snapshot_id(session, digest)) is not None:
+            return found
     try:
         with write_session(engine) as session:
-            found = session.execute(
-                select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
-            ).first()
-            if found:
-                return found[0]
+            if (found := _snapshot_id(session, digest)) is not None:
+                return found
             snapshot = QuestionnaireSnapshot(
                 questionnaire_id=questionnaire.id,
                 version=questionnaire.version,
@@ -51,9 +51,7 @@ def ensure_snapshot(*, engine: Engine, questionnaire: Questionnaire) -> int:
     except IntegrityError:
         # Another instance, starting with the same new version, stored it first.
         with Session(engine) as session:
-            return session.execute(
-                select(QuestionnaireSnapshot.id).where(QuestionnaireSnapshot.content_hash == digest)
-            ).scalar_one()
+            return _snapshot_id(session, digest)
 
 
 def load_snapshot_definition(*, engine: Engine, snapshot_id: int) -> dict | None:
@@ -76,12 +74,7 @@ def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:
     if not token or len(token) > 64:
         return None
     with Session(engine) as session:
-        diagnostic = session.execute(select(Diagnostic).where(Diagnostic.token == token)).first()
-        if diagnostic is None:
-            return None
-        diagnostic = diagnostic[0]
-        session.expunge(diagnostic)
-        return diagnostic
+        return first_detached(session, select(Diagnostic).where(Diagnostic.token == token))
 
 
 def load_answers(*, engine: Engine, diagnostic_id: int) -> dict[str, Any]:

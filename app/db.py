@@ -80,6 +80,16 @@ def write_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def first_detached(session: Session, statement):
+    """The first entity the statement selects, detached from the session so it can be used
+    after the session closes; None when there is none."""
+    row = session.execute(statement).first()
+    if row is None:
+        return None
+    session.expunge(row[0])
+    return row[0]
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))

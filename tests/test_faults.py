@@ -20,7 +20,6 @@ import queue
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,10 +33,10 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from app.config import PROJECT_ROOT
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question
-from tests.utils.live_server import free_port
+from tests.utils import live_server
+from tests.utils.live_server import stop_server
 from tests.utils.tcp_proxy import TcpProxy
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -60,48 +59,8 @@ BACKENDS = [
 
 
 def start_server(database_url: str, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """uvicorn serving the app in a subprocess whose pid is the server's own (no reloader, no
-    worker processes); returns once /healthz answers 200."""
-    port = port or free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=PROJECT_ROOT,
-        # A key of their own: the servers never write one into the project's data/ directory.
-        env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-faults-secret"},
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
-                return process, base_url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
-            raise RuntimeError(f"the server did not start (exit code {process.returncode})")
-        time.sleep(0.1)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """The real server, ready once /healthz answers (200: its database is reachable)."""
+    return live_server.start_server(database_url, port=port, probe_path="/healthz")
 
 
 @contextlib.contextmanager

@@ -432,6 +432,7 @@ def test_dashboard_shows_the_group(client, workshop, questionnaire):
     assert workshop["code"] in code_page.text and "<svg" in code_page.text
     qr = client.get(f"/ateliers/{workshop['id']}/qr.svg")
     assert qr.headers["content-type"].startswith("image/svg+xml")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in qr.content  # a file that opens on its own
 
 
 def test_focus_view_and_pitch_sheet_of_a_named_participant(client, workshop):

@@ -63,10 +63,6 @@ def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Resp
     return response
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.get("/compte/inscription", response_class=HTMLResponse, name="signup")
 def signup_form(request: Request):
     if not _settings(request).allow_signup:
@@ -124,7 +120,7 @@ def login(request: Request, engine: EngineDep, form: FormDep):
     email, password = form_text(form, "email"), form_text(form, "password")
     target = form_text(form, "next")
     limits = request.app.state.rate_limits
-    keys = (f"ip:{_client_address(request)}", f"email:{accounts.normalise_email(email)[:254]}")
+    keys = (f"ip:{client_address(request)}", f"email:{accounts.normalise_email(email)[:254]}")
     if not limits.hit("login", *keys):
         response = render(
             request,

@@ -168,8 +168,6 @@ def diagnostic_home(
     partage: str = "",
     quitte: str = "",
 ):
-    from app.routes.participation import SHARING_LABELS
-
     questionnaire = opened.questionnaire
     name_role = questionnaire.definition.roles.association_name
     return render(
@@ -188,7 +186,7 @@ def diagnostic_home(
             "memberships": workshop_data.memberships(
                 engine=engine, diagnostic_id=opened.diagnostic.id
             ),
-            "sharing_labels": SHARING_LABELS,
+            "sharing_labels": workshop_data.SHARING_LABELS,
         },
     )
 

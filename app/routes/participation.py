@@ -10,7 +10,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import crud
-from app.deps import DiagnosticDep, EngineDep, FormDep, StoreDep, creation_limit, parse_id
+from app.deps import (
+    DiagnosticDep,
+    EngineDep,
+    FormDep,
+    StoreDep,
+    client_address,
+    creation_limit,
+    parse_id,
+)
 from app.models import Workshop
 from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
@@ -18,10 +26,6 @@ from app.workshops import data
 from app.workshops.codes import display_code, normalise_code
 
 router = APIRouter(include_in_schema=False)
-SHARING_LABELS = {
-    "named": "avec le nom de votre association",
-    "anonymous": "anonymement (un numéro à la place du nom)",
-}
 # A resume link as pasted (https://…/d/<token>, with or without a trailing page) or a bare token.
 _RESUME_TOKEN = re.compile(r"(?:/d/)?([A-Za-z0-9_-]{16,64})(?:[/?#].*)?$")
 
@@ -34,16 +38,12 @@ def token_from_link(link: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
     """The open workshop behind a code, or the page to show instead (unknown, closed, or too
     many wrong codes). Only wrong codes count against the limit: a whole room joining from one
     Wi-Fi address must not be stopped, while guessing codes is."""
     limits = request.app.state.rate_limits
-    key = f"ip:{_client_address(request)}"
+    key = f"ip:{client_address(request)}"
     if not limits.allows("join", key):
         response = error_page(
             request, 429, "Trop de codes erronés. Patientez une minute avant de réessayer."

@@ -5,6 +5,7 @@ answers 404 for a workshop of another account or a guessed id."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from datetime import date, datetime
@@ -147,6 +148,7 @@ def board_context(
     workshop: Workshop,
     projector: bool = False,
     members: list[data.GroupMember] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     if members is None:
         members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
@@ -156,7 +158,7 @@ def board_context(
         "summary": summary,
         "questionnaire": request.app.state.store.current,
         "map_svg": group_map(request, summary),
-        "version": board_version(workshop, members),
+        "version": version or board_version(workshop, members),
         "last_activity": last_activity(members),
         "poll_seconds": POLL_SECONDS,
         "projector": projector,
@@ -167,9 +169,14 @@ def board_context(
     }
 
 
+def join_qr(url: str) -> segno.QRCode:
+    # Medium error correction: still reads from a projector at an angle.
+    return segno.make(url, error="m")
+
+
 def qr_svg(url: str, scale: int = 6) -> Markup:
     """The join link as an inline SVG QR code (segno), with a text alternative."""
-    svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, title="", omitsize=True)
+    svg = join_qr(url).svg_inline(scale=scale, border=2, title="", omitsize=True)
     svg = svg.replace("<svg ", '<svg role="img" aria-label="QR code du lien pour rejoindre" ', 1)
     return Markup(svg)
 
@@ -236,9 +243,12 @@ def workshop_live(request: Request, workshop: WorkshopDep, projection: str = "",
     """The live part of the dashboard, polled by htmx (same partial as the full page); 204
     when nothing changed since the version the page holds."""
     members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
-    if v and v == board_version(workshop, members):
+    version = board_version(workshop, members)
+    if v and v == version:
         return Response(status_code=204)
-    context = board_context(request, workshop, projector=projection == "1", members=members)
+    context = board_context(
+        request, workshop, projector=projection == "1", members=members, version=version
+    )
     return render(request, "workshops/_board.html", context)
 
 
@@ -269,10 +279,12 @@ def workshop_code(request: Request, workshop: WorkshopDep):
 
 @router.get("/ateliers/{workshop_id}/qr.svg", name="workshop_qr")
 def workshop_qr(request: Request, workshop: WorkshopDep):
-    svg = segno.make(join_url(request, workshop.join_code), error="m").svg_inline(
-        scale=10, border=2
+    # A standalone file (XML declaration, SVG namespace) to print or paste in slides.
+    buffer = io.BytesIO()
+    join_qr(join_url(request, workshop.join_code)).save(buffer, kind="svg", scale=10, border=2)
+    return Response(
+        buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
     )
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse, name="edit_workshop")
@@ -334,7 +346,10 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
     """A participant of this workshop who chose to be named; 404 for an unknown number, 403 for
     one who shares anonymously (the counsellor knows they exist, not who they are)."""
     wanted = parse_id(number)
-    view = next((v for v in group_views(request, workshop) if v.number == wanted), None)
+    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    # Only this participant's result is computed, not the whole group's.
+    chosen = [m for m in members if m.number == wanted]
+    view = group_views(request, workshop, chosen)[0] if chosen else None
     if view is None:
         raise HTTPException(status_code=404, detail="Participant introuvable dans cet atelier.")
     if not view.named:

@@ -15,11 +15,16 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import write_session
+from app.db import first_detached, write_session
 from app.models import Answer, Diagnostic, Participant, Workshop
 from app.workshops.codes import new_join_code
 
 SHARING_MODES = ("named", "anonymous")
+# How each mode reads on the participant's page ("Vos résultats sont partagés …").
+SHARING_LABELS = {
+    "named": "avec le nom de votre association",
+    "anonymous": "anonymement (un numéro à la place du nom)",
+}
 
 
 @dataclass(frozen=True)
@@ -99,26 +104,19 @@ def list_workshops(*, engine: Engine, facilitator_id: int) -> list[tuple[Worksho
 
 def owned_workshop(*, engine: Engine, facilitator_id: int, workshop_id: int) -> Workshop | None:
     with Session(engine) as session:
-        row = session.execute(
+        return first_detached(
+            session,
             select(Workshop).where(
                 Workshop.id == workshop_id, Workshop.facilitator_id == facilitator_id
-            )
-        ).first()
-        if row is None:
-            return None
-        session.expunge(row[0])
-        return row[0]
+            ),
+        )
 
 
 def workshop_by_code(*, engine: Engine, code: str) -> Workshop | None:
     if not code:
         return None
     with Session(engine) as session:
-        row = session.execute(select(Workshop).where(Workshop.join_code == code)).first()
-        if row is None:
-            return None
-        session.expunge(row[0])
-        return row[0]
+        return first_detached(session, select(Workshop).where(Workshop.join_code == code))
 
 
 # --- Participants -------------------------------------------------------------------------
@@ -186,15 +184,12 @@ def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant
 def membership(*, engine: Engine, diagnostic_id: int, participant_id: int) -> Participant | None:
     """This diagnostic's own participation; None for anyone else's."""
     with Session(engine) as session:
-        row = session.execute(
+        return first_detached(
+            session,
             select(Participant).where(
                 Participant.id == participant_id, Participant.diagnostic_id == diagnostic_id
-            )
-        ).first()
-        if row is None:
-            return None
-        session.expunge(row[0])
-        return row[0]
+            ),
+        )
 
 
 def set_sharing(*, engine: Engine, participant_id: int, sharing: str) -> None:

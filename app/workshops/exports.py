@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from app.questionnaire.model import Questionnaire
-from app.workshops.group import GroupSummary
+from app.workshops.group import GroupSummary, member_label
 
 # Cells starting with these are formulas to a spreadsheet: a name typed as "=HYPERLINK(...)"
 # must stay text when the counsellor opens the file.
@@ -80,7 +80,7 @@ def result_csv(questionnaire: Questionnaire, summary: GroupSummary) -> str:
         writer.writerow(
             [
                 _cell(row["number"]),
-                _cell(row["association"] or f"Participant n° {row['number']}"),
+                _cell(member_label(row["number"], row["association"])),
                 _cell("nommé" if row["sharing"] == "named" else "anonyme"),
                 _cell(row["answered"]),
                 _cell(row["questions"]),

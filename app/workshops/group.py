@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from statistics import mean
 from typing import Any
 
@@ -79,7 +79,6 @@ class GroupSummary:
     weak_spots: list[WeakSpot]
     placed: int = 0  # participants with a point on the map
     finished: int = 0  # participants with every required answer
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def on_current_map(questionnaire: Questionnaire, barycentre: Barycentre) -> Barycentre:

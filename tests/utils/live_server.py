@@ -1,4 +1,4 @@
-"""Run the real app in a uvicorn subprocess on a free port, for browser and fault tests."""
+"""Run the real app in a uvicorn subprocess on a free port, for browser, fault and bench runs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ import httpx
 
 from app.config import PROJECT_ROOT
 
+# Servers started by tests sign CSRF tokens with this key rather than writing a key file into
+# the project's data/ directory.
+TEST_SECRET_KEY = "test-server-secret-key"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -21,13 +25,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def live_server(
-    database_url: str, asgi_app: str = "app.asgi:app", probe_path: str = "/", **env: str
-) -> Iterator[str]:
-    """Serve `asgi_app` with uvicorn on a free port; yields its base URL once `probe_path`
-    answers, and stops it afterwards."""
-    port = free_port()
+def start_server(
+    database_url: str,
+    *,
+    port: int | None = None,
+    asgi_app: str = "app.asgi:app",
+    probe_path: str = "/",
+    **env: str,
+) -> tuple[subprocess.Popen, str]:
+    """uvicorn serving `asgi_app` in a subprocess whose pid is the server's own (no reloader,
+    no worker processes); returns once `probe_path` answers without a server error."""
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -42,23 +50,45 @@ def live_server(
             "warning",
         ],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning", **env},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "warning",
+            "SECRET_KEY": TEST_SECRET_KEY,
+            **env,
+        },
     )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base_url + probe_path, timeout=1)
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{asgi_app} did not start") from None
-                time.sleep(0.1)
-        yield base_url
-    finally:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base_url + probe_path, timeout=2).status_code < 500:
+                return process, base_url
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(process)
+            raise RuntimeError(f"{asgi_app} did not start (exit code {process.returncode})")
+        time.sleep(0.1)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+@contextmanager
+def live_server(
+    database_url: str, asgi_app: str = "app.asgi:app", probe_path: str = "/", **env: str
+) -> Iterator[str]:
+    """The server's base URL while the block runs; stopped afterwards."""
+    process, base_url = start_server(database_url, asgi_app=asgi_app, probe_path=probe_path, **env)
+    try:
+        yield base_url
+    finally:
+        stop_server(process)
