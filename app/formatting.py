@@ -9,42 +9,48 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from app.i18n import ngettext, resolve
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Label, Question
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
-def euros(value: Any, lang: str = "fr") -> str:
+def locale_for(lang: str | None) -> str:
+    """The Babel locale of `lang`, or of the current request's language when None."""
+    return LOCALES[resolve(lang)]
+
+
+def euros(value: Any, lang: str | None = None) -> str:
     if not isinstance(value, int | float):
         return "—"
     return format_currency(
-        value, "EUR", locale=LOCALES.get(lang, "fr_FR"), format="#,##0 ¤", currency_digits=False
+        value, "EUR", locale=locale_for(lang), format="#,##0 ¤", currency_digits=False
     )
 
 
-def percent(value: Any, lang: str = "fr", digits: int = 0) -> str:
+def percent(value: Any, lang: str | None = None, digits: int = 0) -> str:
     """A fraction (0.25) as a percentage (25 %)."""
     if not isinstance(value, int | float):
         return "—"
-    locale = LOCALES.get(lang, "fr_FR")
+    locale = locale_for(lang)
     if digits == 0:
         return format_percent(value, locale=locale)
     return format_percent(value, format="#,##0." + "0" * digits + " %", locale=locale)
 
 
-def number(value: Any, lang: str = "fr", digits: int = 1) -> str:
+def number(value: Any, lang: str | None = None, digits: int = 1) -> str:
     if not isinstance(value, int | float):
         return "—"
     pattern = "#,##0" if digits == 0 else "#,##0." + "#" * digits
-    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "fr_FR"))
+    return format_decimal(value, format=pattern, locale=locale_for(lang))
 
 
-def date(value: Any, lang: str = "fr") -> str:
-    return format_date(value, format="long", locale=LOCALES.get(lang, "fr_FR"))
+def date(value: Any, lang: str | None = None) -> str:
+    return format_date(value, format="long", locale=locale_for(lang))
 
 
-def text(value: Label | str | None, lang: str = "fr") -> str:
+def text(value: Label | str | None, lang: str | None = None) -> str:
     if value is None:
         return ""
     return value.get(lang) if isinstance(value, Label) else str(value)
@@ -58,7 +64,9 @@ SHARE_INDICATORS = {
 }
 
 
-def format_answer(questionnaire: Questionnaire, question: Question, value: Any, lang: str) -> str:
+def format_answer(
+    questionnaire: Questionnaire, question: Question, value: Any, lang: str | None = None
+) -> str:
     """An answer as a reader expects it: choice labels, euros, percentages, units."""
     if isinstance(value, list):
         return ", ".join(questionnaire.option_label(question, str(v), lang) for v in value)
@@ -74,7 +82,7 @@ def format_answer(questionnaire: Questionnaire, question: Question, value: Any, 
     return str(value)
 
 
-def format_indicator(name: str, value: Any, lang: str = "fr") -> str:
+def format_indicator(name: str, value: Any, lang: str | None = None) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return "—"
     if name in SHARE_INDICATORS:
@@ -82,5 +90,9 @@ def format_indicator(name: str, value: Any, lang: str = "fr") -> str:
     if name in ("total_resources", "monetary_resources"):
         return euros(value, lang)
     if name == "reserve_months":
-        return f"{number(value, lang, digits=1)} mois"
+        # Exactly one month is singular; 0.5 or 1.5 months are plural in English.
+        count = 1 if value == 1 else 2
+        return ngettext("%(num)s mois", "%(num)s mois", count) % {
+            "num": number(value, lang, digits=1)
+        }
     return number(value, lang, digits=2)

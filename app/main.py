@@ -22,12 +22,13 @@ from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
+from app.i18n import LanguageMiddleware
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
-from app.routes import accounts, api, pages, participation, workshops
+from app.routes import accounts, api, language, pages, participation, workshops
 from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
 from app.templating import HTMX_SRC
@@ -86,6 +87,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
     app.add_middleware(SecurityHeaders, script_url=HTMX_SRC)
+    # Outside everything that writes a page (CSRF refusals included), so all of it is translated.
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(AccessLog)
     # Outermost: the request id exists before anything logs, and is echoed as X-Request-ID.
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
@@ -95,6 +98,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(participation.router)
     app.include_router(accounts.router)
     app.include_router(workshops.router)
+    app.include_router(language.router)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):

@@ -34,7 +34,7 @@ def atypicality_reading(atypicality: float) -> str:
 
 
 def indicator_rows(
-    questionnaire: Questionnaire, result: DiagnosticResult, lang: str
+    questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
 ) -> list[dict[str, str]]:
     """Each indicator with its value and what it means, in plain French."""
     ind = result.indicators
@@ -121,7 +121,9 @@ def indicator_rows(
     return rows
 
 
-def source_rows(questionnaire: Questionnaire, result: DiagnosticResult, lang: str) -> list[dict]:
+def source_rows(
+    questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
+) -> list[dict]:
     profile = result.profile or {}
     return [
         {

@@ -45,7 +45,7 @@ class Questionnaire:
             return self.definition.choice_lists[question.choices]
         return question.choices or []
 
-    def option_label(self, question: Question, option_id: str, lang: str = "fr") -> str:
+    def option_label(self, question: Question, option_id: str, lang: str | None = None) -> str:
         for option in self.options(question):
             if option.id == option_id:
                 return option.label.get(lang)

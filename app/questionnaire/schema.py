@@ -64,7 +64,7 @@ class Label(StrictModel):
             return {"fr": value}
         return value
 
-    def get(self, lang: str = "fr") -> str:
+    def get(self, lang: str | None = None) -> str:
         if lang == "en" and self.en:
             return self.en
         return self.fr

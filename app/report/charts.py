@@ -87,12 +87,12 @@ def _diamond(x: float, y: float, half: float, *, fill: str = "#000000") -> str:
     )
 
 
-def _model_name(model, lang: str) -> str:
+def _model_name(model, lang: str | None) -> str:
     return (model.short_name or model.name).get(lang)
 
 
 def map_description(
-    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str = "fr"
+    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str | None = None
 ) -> str:
     """The text equivalent of the map, in one sentence."""
     count = len(questionnaire.models)
@@ -138,7 +138,7 @@ class _MapFrame:
 
 def _map_frame(
     questionnaire: Questionnaire,
-    lang: str,
+    lang: str | None,
     size: int,
     *,
     weights: dict[str, float],
@@ -289,7 +289,7 @@ def _close(frame: _MapFrame, id_prefix: str, title: str, desc: str, parts: list[
 def model_map_svg(
     questionnaire: Questionnaire,
     barycentre: Barycentre | None,
-    lang: str = "fr",
+    lang: str | None = None,
     size: int = 420,
     *,
     id_prefix: str = "mse-map",
@@ -344,7 +344,9 @@ def _numbered_point(x: float, y: float, label: str, size: float) -> str:
 
 
 def group_map_description(
-    questionnaire: Questionnaire, points: Sequence[tuple[int, str, Barycentre]], lang: str = "fr"
+    questionnaire: Questionnaire,
+    points: Sequence[tuple[int, str, Barycentre]],
+    lang: str | None = None,
 ) -> str:
     if not points:
         return (
@@ -368,7 +370,7 @@ def group_map_description(
 def group_map_svg(
     questionnaire: Questionnaire,
     points: Sequence[tuple[int, str, Barycentre]],
-    lang: str = "fr",
+    lang: str | None = None,
     size: int = 520,
     *,
     id_prefix: str = "group-map",
@@ -436,7 +438,7 @@ _SECTOR_FILLS = ("#eeeeee", "#ffffff", "#f6f6f6")
 
 def lever_radar_svg(
     levers: Sequence[LeverScore],
-    lang: str = "fr",
+    lang: str | None = None,
     size: int = 360,
     *,
     id_prefix: str = "mse-radar",

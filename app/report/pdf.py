@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.config import PROJECT_ROOT
 from app.formatting import format_answer
+from app.i18n import resolve, use_language
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.readings import atypicality_reading, indicator_rows, odd_percent_total, source_rows
@@ -166,7 +167,7 @@ class LeverView:
 
 
 def lever_views(
-    questionnaire: Questionnaire, levers: list[LeverScore], lang: str
+    questionnaire: Questionnaire, levers: list[LeverScore], lang: str | None
 ) -> list[LeverView]:
     """Each lever with, per sub-dimension, the two answers that helped most and least."""
     views = []
@@ -193,7 +194,7 @@ def lever_views(
 
 
 def annex_sections(
-    questionnaire: Questionnaire, answers: dict[str, Any], lang: str
+    questionnaire: Questionnaire, answers: dict[str, Any], lang: str | None
 ) -> list[dict[str, Any]]:
     """Every answered (and shown) question with its answer, grouped by section."""
     shown = visible_answers(questionnaire, answers)
@@ -215,7 +216,7 @@ def annex_sections(
     return sections
 
 
-def two_questions_grid(questionnaire: Questionnaire, lang: str) -> list[dict[str, Any]]:
+def two_questions_grid(questionnaire: Questionnaire, lang: str | None) -> list[dict[str, Any]]:
     """The sources placed by who brings them and whether a service is given in exchange."""
     grid = []
     for brought_by, label in BROUGHT_BY_DETAILS.items():
@@ -238,7 +239,7 @@ def report_context(
     result: DiagnosticResult,
     *,
     created_at: datetime | date,
-    lang: str = "fr",
+    lang: str | None = None,
 ) -> dict[str, Any]:
     barycentre = result.barycentre
     weights = barycentre.weights if barycentre else {}
@@ -249,6 +250,7 @@ def report_context(
         if barycentre and barycentre.runner_up and weights.get(barycentre.runner_up, 0) >= 0.005
         else None
     )
+    lang = resolve(lang)
     indicators = indicator_rows(questionnaire, result, lang)
     return {
         "lang": lang,
@@ -290,7 +292,7 @@ def build_report_html(
     result: DiagnosticResult,
     *,
     created_at: datetime | date,
-    lang: str = "fr",
+    lang: str | None = None,
 ) -> str:
     template = jinja_env.get_template("report/report.html")
     return template.render(
@@ -308,7 +310,10 @@ class _KeyLock:
 
 
 def report_cache_key(
-    questionnaire: Questionnaire, answers: dict[str, Any], created_at: datetime | date, lang: str
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    created_at: datetime | date,
+    lang: str | None,
 ) -> str:
     day = created_at.date() if isinstance(created_at, datetime) else created_at
     payload = "\n".join(
@@ -316,7 +321,7 @@ def report_cache_key(
             questionnaire.content_hash,
             json.dumps(answers, sort_keys=True, ensure_ascii=False, default=str),
             day.isoformat(),
-            lang,
+            resolve(lang),
             TEMPLATE_VERSION,
         ]
     )
@@ -357,10 +362,13 @@ class ReportRenderer:
         questionnaire: Questionnaire,
         answers: dict[str, Any],
         created_at: datetime | date,
-        lang: str,
+        lang: str | None,
     ) -> bytes:
-        result = compute_result(questionnaire, answers, lang)
-        html = build_report_html(questionnaire, answers, result, created_at=created_at, lang=lang)
+        with use_language(lang):
+            result = compute_result(questionnaire, answers, lang)
+            html = build_report_html(
+                questionnaire, answers, result, created_at=created_at, lang=lang
+            )
         with self._render_slots:
             return render_pdf(html)
 
@@ -370,8 +378,9 @@ class ReportRenderer:
         answers: dict[str, Any],
         *,
         created_at: datetime | date,
-        lang: str = "fr",
+        lang: str | None = None,
     ) -> bytes:
+        lang = resolve(lang)
         key = report_cache_key(questionnaire, answers, created_at, lang)
         snapshot = copy.deepcopy(answers)  # the caller may change it meanwhile
         return await self._cached_or_rendered(

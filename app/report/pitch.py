@@ -40,7 +40,7 @@ def pitch_context(
     association_name: str,
     partner_request: str,
     created_at: date,
-    lang: str = "fr",
+    lang: str | None = None,
 ) -> dict[str, Any]:
     roles = questionnaire.definition.roles
     shown = visible_answers(questionnaire, answers)

@@ -30,11 +30,12 @@ def form_text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def safe_next(target: str) -> str:
-    """Where to go after signing in: a path on this site only (no open redirect)."""
+def safe_next(target: str, fallback: str = "/ateliers") -> str:
+    """Where to go next (after signing in, after switching language): a path on this site
+    only (no open redirect)."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/ateliers"
+    return fallback
 
 
 def _settings(request: Request) -> Settings:

@@ -339,8 +339,8 @@ def result_context(questionnaire: Questionnaire, result, id_prefix: str = "mse")
         "result": result,
         "map_svg": model_map_svg(questionnaire, result.barycentre, id_prefix=f"{id_prefix}-map"),
         "radar_svg": lever_radar_svg(result.levers, id_prefix=f"{id_prefix}-radar"),
-        "indicators": indicator_rows(questionnaire, result, "fr"),
-        "sources": source_rows(questionnaire, result, "fr"),
+        "indicators": indicator_rows(questionnaire, result, None),
+        "sources": source_rows(questionnaire, result, None),
         "percent_total": odd_percent_total(result),
         "atypicality_reading": atypicality_reading(result.barycentre.atypicality)
         if result.barycentre

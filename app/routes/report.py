@@ -14,7 +14,9 @@ from app.report.pdf import ReportRenderer
 PARIS = ZoneInfo("Europe/Paris")
 
 
-async def pdf_response(request: Request, opened: OpenDiagnostic, lang: str = "fr") -> Response:
+async def pdf_response(
+    request: Request, opened: OpenDiagnostic, lang: str | None = None
+) -> Response:
     renderer: ReportRenderer = request.app.state.reports
     # A report is dated the day it is produced (French time); the cache key includes the day.
     today = datetime.now(PARIS).date()

@@ -443,8 +443,8 @@ def workshop_json(request: Request, workshop: WorkshopDep):
             "place": workshop.place,
             "exported_on": today_in_france().isoformat(),
         },
-        "models": {m.id: m.name.get("fr") for m in questionnaire.models},
-        "levers": {lv.id: lv.label.get("fr") for lv in questionnaire.definition.levers},
+        "models": {m.id: m.name.get() for m in questionnaire.models},
+        "levers": {lv.id: lv.label.get() for lv in questionnaire.definition.levers},
         "participants": result_rows(questionnaire, summary),
     }
     body = json.dumps(payload, ensure_ascii=False, indent=2)

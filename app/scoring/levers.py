@@ -95,7 +95,7 @@ def score_levers(
     questionnaire: Questionnaire,
     visible_answers: dict[str, Any],
     indicators: dict[str, Any],
-    lang: str = "fr",
+    lang: str | None = None,
 ) -> list[LeverScore]:
     drivers: dict[tuple[str, str], list[Driver]] = {}
     for question in questionnaire.questions.values():

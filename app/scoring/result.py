@@ -24,7 +24,7 @@ class DiagnosticResult:
     indicators: dict[str, Any]
     cards: list[LeverCard]
     missing_required: list[str]
-    lang: str = "fr"
+    lang: str | None = None
 
     def lever(self, lever_id: str) -> LeverScore:
         return next(lever for lever in self.levers if lever.id == lever_id)
@@ -55,7 +55,7 @@ class DiagnosticResult:
 
 
 def compute_result(
-    questionnaire: Questionnaire, answers: dict[str, Any], lang: str = "fr"
+    questionnaire: Questionnaire, answers: dict[str, Any], lang: str | None = None
 ) -> DiagnosticResult:
     shown = visible_answers(questionnaire, answers)
     amounts = resource_amounts(questionnaire, shown)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from statistics import mean
 from typing import Any
 
+from app.i18n import current_language
 from app.progress import Progress
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, pole_positions
@@ -146,7 +147,7 @@ def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupS
         levers.append(
             LeverSpread(
                 id=lever.id,
-                label=lever.label.get("fr"),
+                label=lever.label.get(),
                 mean=average,
                 lowest=lowest,
                 highest=highest,
@@ -215,7 +216,8 @@ class ResultCache:
 
     @staticmethod
     def stamp(member: GroupMember) -> tuple:
-        return (member.updated_at.isoformat(), member.snapshot_id)
+        # Results hold labels and readings in the reader's language.
+        return (member.updated_at.isoformat(), member.snapshot_id, current_language())
 
     def get(self, member: GroupMember) -> CachedResult | None:
         with self._lock:
