@@ -26,6 +26,12 @@ def validate(path: Path) -> int:
         f"{len(questionnaire.questions)} questions, {len(questionnaire.models)} models, "
         f"{len(questionnaire.definition.cards)} cards"
     )
+    untranslated = questionnaire.untranslated()
+    if untranslated:
+        # Not an error: the French is shown instead. But an English reader would see it.
+        print(f"{len(untranslated)} text(s) without English (shown in French):")
+        for where in untranslated:
+            print(f"  {where}")
     return 0
 
 
