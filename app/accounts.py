@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import first_detached, write_session
+from app.i18n import _
 from app.models import Facilitator, FacilitatorSession, utcnow
 
 PASSWORD_MIN = 10
@@ -34,7 +35,8 @@ _DUMMY_HASH = password_hash.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
-    """A refused account operation; the message is meant for the user (French)."""
+    """A refused account operation; the message is meant for the user (in the current
+    language: French outside a request, e.g. in the CLI)."""
 
     def __init__(self, message: str, field: str):
         super().__init__(message)
@@ -47,11 +49,11 @@ def normalise_email(email: str) -> str:
 
 def check_email(email: str) -> str:
     if _UNPRINTABLE.search(email.strip()):
-        raise AccountError("Adresse électronique invalide : caractères non permis.", "email")
+        raise AccountError(_("Adresse électronique invalide : caractères non permis."), "email")
     email = normalise_email(email)
     if len(email) > 254 or not _EMAIL.match(email):
         raise AccountError(
-            "Adresse électronique invalide (exemple : prenom@structure.fr).", "email"
+            _("Adresse électronique invalide (exemple : prenom@structure.fr)."), "email"
         )
     return email
 
@@ -59,11 +61,13 @@ def check_email(email: str) -> str:
 def check_password(password: str) -> str:
     if len(password) < PASSWORD_MIN:
         raise AccountError(
-            f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.", "password"
+            _("Le mot de passe doit compter au moins %(num)s caractères.") % {"num": PASSWORD_MIN},
+            "password",
         )
     if len(password) > PASSWORD_MAX:
         raise AccountError(
-            f"Le mot de passe ne peut pas dépasser {PASSWORD_MAX} caractères.", "password"
+            _("Le mot de passe ne peut pas dépasser %(num)s caractères.") % {"num": PASSWORD_MAX},
+            "password",
         )
     return password
 
@@ -71,9 +75,11 @@ def check_password(password: str) -> str:
 def check_name(name: str) -> str:
     name = " ".join(_UNPRINTABLE.sub(" ", name).split())
     if not name:
-        raise AccountError("Indiquez votre nom tel qu'il apparaîtra aux participants.", "name")
+        raise AccountError(_("Indiquez votre nom tel qu'il apparaîtra aux participants."), "name")
     if len(name) > 120:
-        raise AccountError("Le nom ne peut pas dépasser 120 caractères.", "name")
+        raise AccountError(
+            _("Le nom ne peut pas dépasser %(num)s caractères.") % {"num": 120}, "name"
+        )
     return name
 
 
@@ -89,7 +95,7 @@ def create_facilitator(*, engine: Engine, email: str, name: str, password: str) 
             session.expunge(facilitator)
             return facilitator
     except IntegrityError as error:
-        raise AccountError("Un compte existe déjà avec cette adresse.", "email") from error
+        raise AccountError(_("Un compte existe déjà avec cette adresse."), "email") from error
 
 
 def get_by_email(*, engine: Engine, email: str) -> Facilitator | None:

@@ -1,5 +1,6 @@
 """Command line: `mse validate [PATH]`, `mse schema`, `mse serve`, and
-`mse facilitator create|reset-password|delete EMAIL` to manage counsellor accounts."""
+`mse facilitator create|reset-password|delete EMAIL` to manage counsellor accounts, and
+`mse purge [--days N] [--dry-run]` to delete personal data past retention (run it daily)."""
 
 from __future__ import annotations
 
@@ -132,6 +133,51 @@ def facilitator(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def purge(args: argparse.Namespace) -> int:
+    """Delete what is past retention (see app/retention.py) and say what went."""
+    from app import retention
+    from app.config import settings
+    from app.db import create_db_engine, migrate
+    from app.models import utcnow
+
+    days = settings.retention_days if args.days is None else args.days
+    now = utcnow()
+    cutoff = retention.cutoff_for(days, now) if days else None
+    migrate(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    try:
+        deleted = retention.purge(engine=engine, cutoff=cutoff, now=now, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    verb = "Would delete" if args.dry_run else "Deleted"
+    if cutoff is None:
+        print("Retention is off (RETENTION_DAYS=0): diagnostics and workshops are kept.")
+    else:
+        print(f"Retention: {days} days, cutoff {cutoff:%Y-%m-%d %H:%M} UTC.")
+        print(
+            f"{verb} {deleted.diagnostics} diagnostic(s) untouched since the cutoff, with "
+            f"{deleted.answers} answer(s) and {deleted.memberships} workshop membership(s)."
+        )
+        print(
+            f"{verb} {deleted.workshops} workshop(s) without activity since the cutoff, with "
+            f"{deleted.workshop_memberships} membership(s) of diagnostics that are kept."
+        )
+    print(f"{verb} {deleted.sessions} expired counsellor session(s).")
+    if args.dry_run:
+        print("Dry run: nothing was deleted.")
+    return 0
+
+
+def _days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError("a whole number of days, at least 1")
+    return days
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.config import settings
 
@@ -149,7 +195,16 @@ def main(argv: list[str] | None = None) -> int:
         "--password-stdin", action="store_true", help="read the password from one line of stdin"
     )
     manage.add_argument("--yes", action="store_true", help="delete without asking")
+    sweep = commands.add_parser(
+        "purge", help="delete diagnostics and workshops past retention, and expired sessions"
+    )
+    sweep.add_argument(
+        "--days", type=_days, help="retention in days (default: RETENTION_DAYS from the settings)"
+    )
+    sweep.add_argument("--dry-run", action="store_true", help="print the counts, delete nothing")
     args = parser.parse_args(argv)
+    if args.command == "purge":
+        return purge(args)
     if args.command == "facilitator":
         return facilitator(args)
     if args.command == "validate":

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     secret_key: str = ""
     # Join-code attempts allowed per client address.
     join_rate_limit: str = "30/minute"
+    # Personal-data retention, in days: `mse purge` deletes diagnostics left unmodified for
+    # longer (with their answers and workshop links) and workshops without activity for longer.
+    # 0 keeps them until someone deletes them.
+    retention_days: int = Field(default=730, ge=0)
 
 
 settings = Settings()

@@ -6,7 +6,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import ColumnElement, Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -139,15 +139,23 @@ def _save_answers(engine: Engine, diagnostic_id: int, values: dict[str, Any]) ->
         session.commit()
 
 
-def delete_diagnostic(*, engine: Engine, diagnostic_id: int) -> None:
+def delete_diagnostic(
+    *, engine: Engine, diagnostic_id: int, only_if: ColumnElement[bool] | None = None
+) -> bool:
+    """Delete the diagnostic, its answers and (by cascade) its workshop links. `only_if` (the
+    retention purge: "still untouched") is checked on the locked row, so a save that got in
+    first keeps the diagnostic. Returns whether it was deleted."""
     with write_session(engine) as session:
         # Lock the diagnostic before its answers, in the same order as saves (see above).
-        session.execute(
-            select(Diagnostic.id).where(Diagnostic.id == diagnostic_id).with_for_update()
-        )
+        locking = select(Diagnostic.id).where(Diagnostic.id == diagnostic_id)
+        if only_if is not None:
+            locking = locking.where(only_if)
+        if session.execute(locking.with_for_update()).first() is None:
+            return False
         session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
         session.execute(delete(Diagnostic).where(Diagnostic.id == diagnostic_id))
         session.commit()
+        return True
 
 
 def set_partner_request(*, engine: Engine, diagnostic_id: int, text: str) -> None:

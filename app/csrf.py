@@ -10,6 +10,7 @@ another site, is refused like one with a wrong token.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -18,11 +19,13 @@ from pathlib import Path
 from asgi_csrf import asgi_csrf
 from markupsafe import Markup, escape
 
+from app.i18n import N_, _, current_language
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # A stand-in cookie header so asgi-csrf checks a cookie-less page request (the real token cookie
 # is then missing, so the check fails unless the request carries a valid token cookie).
 _NO_COOKIE_MARKER = (b"cookie", b"mse_no_cookie=1")
-FAILURE_MESSAGE = (
+FAILURE_MESSAGE = N_(
     "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez. "
     "Vos réponses déjà enregistrées ne sont pas perdues."
 )
@@ -52,12 +55,16 @@ class CSRFProtection:
 
 async def _refuse(scope, send, message_id):
     api = scope["path"].startswith("/api/")
-    body = (
-        '{"detail": "' + FAILURE_MESSAGE + '"}'
-        if api
-        else f"<!doctype html><html lang=fr><meta charset=utf-8><title>Formulaire expiré</title>"
-        f"<p>{FAILURE_MESSAGE}</p><p><a href=/>Retour à l'accueil</a></p></html>"
-    )
+    message = _(FAILURE_MESSAGE)
+    if api:
+        body = json.dumps({"detail": message}, ensure_ascii=False)
+    else:
+        title, home = _("Formulaire expiré"), _("Retour à l'accueil")
+        body = (
+            f"<!doctype html><html lang={current_language()}><meta charset=utf-8>"
+            f"<title>{escape(title)}</title><p>{escape(message)}</p>"
+            f"<p><a href=/>{escape(home)}</a></p></html>"
+        )
     content_type = b"application/json" if api else b"text/html; charset=utf-8"
     await send(
         {"type": "http.response.start", "status": 403, "headers": [(b"content-type", content_type)]}

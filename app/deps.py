@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from app import accounts, crud
+from app.i18n import _
 from app.models import Diagnostic, Facilitator, Workshop
 from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
@@ -58,7 +59,7 @@ def open_diagnostic(token: str, engine: EngineDep, store: StoreDep) -> OpenDiagn
     """The diagnostic whose token is in the path; 404 for any unknown token."""
     diagnostic = crud.get_diagnostic(engine=engine, token=token)
     if diagnostic is None:
-        raise HTTPException(status_code=404, detail="Diagnostic introuvable.")
+        raise HTTPException(status_code=404, detail=_("Diagnostic introuvable."))
     return OpenDiagnostic(
         diagnostic=diagnostic,
         questionnaire=store.for_snapshot(diagnostic.snapshot_id),
@@ -112,7 +113,7 @@ def owned_workshop(workshop_id: str, facilitator: FacilitatorDep, engine: Engine
             engine=engine, facilitator_id=facilitator.id, workshop_id=wid
         )
     if found is None:
-        raise HTTPException(status_code=404, detail="Atelier introuvable.")
+        raise HTTPException(status_code=404, detail=_("Atelier introuvable."))
     return found
 
 
@@ -143,7 +144,7 @@ def creation_limit(request: Request) -> None:
         request,
         "create",
         f"ip:{client_address(request)}",
-        "Trop de diagnostics créés depuis cette adresse : patientez une minute.",
+        _("Trop de diagnostics créés depuis cette adresse : patientez une minute."),
     )
 
 
@@ -153,7 +154,7 @@ def save_limit(request: Request, token: str) -> None:
         request,
         "save",
         f"diagnostic:{token[:64]}",
-        "Trop d'enregistrements en peu de temps : patientez quelques secondes.",
+        _("Trop d'enregistrements en peu de temps : patientez quelques secondes."),
     )
 
 

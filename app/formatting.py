@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -14,6 +15,11 @@ from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Label, Question
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+PERCENT_SIGN = {"fr": " %", "en": "%"}
+# Whole euros, with the symbol where each language puts it: "12 500 €", "€12,500".
+EURO_PATTERNS = {"fr": "#,##0 ¤", "en": "¤#,##0"}
 
 
 def locale_for(lang: str | None) -> str:
@@ -25,7 +31,11 @@ def euros(value: Any, lang: str | None = None) -> str:
     if not isinstance(value, int | float):
         return "—"
     return format_currency(
-        value, "EUR", locale=locale_for(lang), format="#,##0 ¤", currency_digits=False
+        value,
+        "EUR",
+        locale=locale_for(lang),
+        format=EURO_PATTERNS[resolve(lang)],
+        currency_digits=False,
     )
 
 
@@ -36,7 +46,9 @@ def percent(value: Any, lang: str | None = None, digits: int = 0) -> str:
     locale = locale_for(lang)
     if digits == 0:
         return format_percent(value, locale=locale)
-    return format_percent(value, format="#,##0." + "0" * digits + " %", locale=locale)
+    # The locale's own pattern ("#,##0 %" in French, "#,##0%" in English) with decimals.
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    return format_percent(value, format=pattern.replace("0", "0." + "0" * digits, 1), locale=locale)
 
 
 def number(value: Any, lang: str | None = None, digits: int = 1) -> str:
@@ -53,7 +65,7 @@ def date(value: Any, lang: str | None = None) -> str:
 def text(value: Label | str | None, lang: str | None = None) -> str:
     if value is None:
         return ""
-    return value.get(lang) if isinstance(value, Label) else str(value)
+    return value.get(resolve(lang)) if isinstance(value, Label) else str(value)
 
 
 SHARE_INDICATORS = {
@@ -68,6 +80,7 @@ def format_answer(
     questionnaire: Questionnaire, question: Question, value: Any, lang: str | None = None
 ) -> str:
     """An answer as a reader expects it: choice labels, euros, percentages, units."""
+    lang = resolve(lang)
     if isinstance(value, list):
         return ", ".join(questionnaire.option_label(question, str(v), lang) for v in value)
     if question.type in ("single_choice", "likert", "multiple_choice"):
@@ -75,7 +88,9 @@ def format_answer(
     if question.type == "amount" and isinstance(value, int | float):
         return euros(value, lang)
     if question.type == "percentage" and isinstance(value, int | float):
-        return f"{number(value, lang, digits=1)} %"
+        return format_percent(
+            value / 100, format="#,##0.#" + PERCENT_SIGN[resolve(lang)], locale=locale_for(lang)
+        )
     if question.type == "integer" and isinstance(value, int | float):
         unit = f" {question.unit.get(lang)}" if question.unit else ""
         return number(value, lang, digits=0) + unit

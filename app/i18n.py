@@ -85,7 +85,11 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_current.get()).ngettext(singular, plural, n)
+    lang = _current.get()
+    if lang == DEFAULT_LANGUAGE:
+        # French, the source language, has no catalog; its rule makes 0 singular too.
+        return singular if abs(n) < 2 else plural
+    return translations(lang).ngettext(singular, plural, n)
 
 
 _ = gettext

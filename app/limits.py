@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from app.i18n import _
+
 
 class BodySizeLimit:
     def __init__(self, app, max_bytes: int):
@@ -41,7 +43,8 @@ class BodySizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send):
-        body = json.dumps({"detail": f"Corps de requête trop gros (max {self.max_bytes} octets)."})
+        message = _("Corps de requête trop gros (max %(max)s octets).") % {"max": self.max_bytes}
+        body = json.dumps({"detail": message})
         await send(
             {
                 "type": "http.response.start",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -22,13 +23,14 @@ from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
-from app.i18n import LanguageMiddleware
+from app.i18n import N_, LanguageMiddleware, _
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
 from app.routes import accounts, api, language, pages, participation, workshops
+from app.routes import data as personal_data_routes
 from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
 from app.templating import HTMX_SRC
@@ -43,6 +45,20 @@ def _field_of(error: dict) -> str:
     if error.get("type") == "json_invalid":
         return "body"
     return ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0])
+
+
+# Starlette's own errors (an unknown URL, a wrong method) carry an English status phrase as
+# their detail: pages say it in the reader's language instead.
+STATUS_MESSAGES = {
+    404: N_("Cette page n'existe pas."),
+    405: N_("Cette adresse ne s'utilise pas ainsi."),
+}
+
+
+def _page_message(exc: StarletteHTTPException) -> str:
+    if exc.detail == HTTPStatus(exc.status_code).phrase:
+        return _(STATUS_MESSAGES.get(exc.status_code, N_("La demande n'a pas pu aboutir.")))
+    return str(exc.detail)
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
@@ -94,11 +110,13 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
+    api.document_answers(app, questionnaire)
     app.include_router(pages.router)
     app.include_router(participation.router)
     app.include_router(accounts.router)
     app.include_router(workshops.router)
     app.include_router(language.router)
+    app.include_router(personal_data_routes.router)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
@@ -106,7 +124,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         if request.method == "GET" and "hx-request" not in request.headers:
             return RedirectResponse(f"{login}?{urlencode({'suite': request.url.path})}", 303)
         # An htmx poll or a form post after the session ended: say so; htmx follows HX-Redirect.
-        response = pages.error_page(request, 401, "Connectez-vous pour continuer.")
+        response = pages.error_page(request, 401, _("Connectez-vous pour continuer."))
         response.headers["HX-Redirect"] = login
         return response
 
@@ -118,7 +136,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        response = pages.error_page(request, exc.status_code, str(exc.detail))
+        response = pages.error_page(request, exc.status_code, _page_message(exc))
         response.headers.update(getattr(exc, "headers", None) or {})
         return response
 
@@ -126,7 +144,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     async def diagnostic_gone(request: Request, exc: crud.DiagnosticGone):
         # Deleted while this request was saving: the same answer as for any unknown token.
         return await http_error(
-            request, StarletteHTTPException(404, detail="Diagnostic introuvable.")
+            request, StarletteHTTPException(404, detail=_("Diagnostic introuvable."))
         )
 
     @app.exception_handler(OperationalError)
@@ -136,7 +154,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         # clear 503 rather than a 500. Nothing half-written stays behind (each save is one
         # transaction), and the pool's pre-ping reconnects once the database is back.
         logger.warning("database unavailable: %s", type(exc).__name__)
-        message = "Le service est momentanément indisponible. Réessayez dans quelques instants."
+        message = _("Le service est momentanément indisponible. Réessayez dans quelques instants.")
         headers = {"Retry-After": "5"}
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=503, headers=headers)
@@ -162,6 +180,6 @@ def create_app(config: Settings | None = None) -> FastAPI:
         errors = [{"field": _field_of(e), "message": e["msg"]} for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": errors}, status_code=422)
-        return pages.error_page(request, 422, "Requête invalide.")
+        return pages.error_page(request, 422, _("Requête invalide."))
 
     return app

@@ -1,33 +1,35 @@
-"""Plain-French readings of a diagnostic result: what each indicator means, where each
-resource comes from, how atypical the model is. Shared by the results page and the PDF."""
+"""Plain-language readings of a diagnostic result: what each indicator means, where each
+resource comes from, how atypical the model is. Shared by the results page and the PDF; the
+texts follow the current language."""
 
 from __future__ import annotations
 
 from app.formatting import format_indicator, number
+from app.i18n import N_, _, resolve
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import DiagnosticResult
 
 BROUGHT_BY_LABELS = {
-    "members": "Membres",
-    "public": "Acteurs publics",
-    "private": "Acteurs privés",
-    "volunteers": "Bénévoles",
-    "other": "Autres",
+    "members": N_("Membres"),
+    "public": N_("Acteurs publics"),
+    "private": N_("Acteurs privés"),
+    "volunteers": N_("Bénévoles"),
+    "other": N_("Autres"),
 }
 
 
 def atypicality_reading(atypicality: float) -> str:
     if atypicality < 0.1:
-        return (
+        return _(
             "Vos ressources se décrivent bien comme un mélange des modèles types : "
             "la carte vous représente fidèlement."
         )
     if atypicality < 0.25:
-        return (
+        return _(
             "Vos ressources s'écartent un peu des modèles types : la carte donne une tendance, "
             "à lire avec un peu de recul."
         )
-    return (
+    return _(
         "Vos ressources s'écartent nettement des modèles types : vous inventez en partie "
         "votre propre modèle. La carte indique les modèles les plus proches, sans vous résumer."
     )
@@ -36,44 +38,54 @@ def atypicality_reading(atypicality: float) -> str:
 def indicator_rows(
     questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
 ) -> list[dict[str, str]]:
-    """Each indicator with its value and what it means, in plain French."""
+    """Each indicator with its value and what it means, in plain words."""
+    lang = resolve(lang)
     ind = result.indicators
     rows = []
     exchange = ind.get("exchange_share")
     if exchange is not None:
         if ind.get("general_interest"):
-            reading = (
+            reading = _(
                 "Lecture : structure d'intérêt général — moins de la moitié de vos ressources "
                 "financières rémunère un service rendu."
             )
         else:
-            reading = (
+            reading = _(
                 "Lecture : opérateur d'utilité sociale — la majorité de vos ressources "
                 "financières rémunère un service rendu."
             )
     else:
-        reading = "Sans ressources financières renseignées, cette lecture n'est pas possible."
+        reading = _("Sans ressources financières renseignées, cette lecture n'est pas possible.")
     rows.append(
         {
-            "label": "Part des ressources reçues en échange d'un service",
+            "label": _("Part des ressources reçues en échange d'un service"),
             "value": format_indicator("exchange_share", exchange, lang),
-            "meaning": "Ventes, commande publique, cotisations-abonnements… rapportées à "
-            "l'ensemble de vos ressources financières. " + reading,
+            "meaning": _(
+                "Ventes, commande publique, cotisations-abonnements… rapportées à "
+                "l'ensemble de vos ressources financières."
+            )
+            + " "
+            + reading,
         }
     )
     diversification = ind.get("diversification")
     hhi = ind.get("hhi")
     equivalent = (
-        f" Ici, c'est comme si vous aviez {number(1 / hhi, lang, digits=1)} sources de même poids."
+        " "
+        + _("Ici, c'est comme si vous aviez %(count)s sources de même poids.")
+        % {"count": number(1 / hhi, lang, digits=1)}
         if isinstance(hhi, int | float) and hhi > 0
         else ""
     )
     rows.append(
         {
-            "label": "Diversification des ressources (1 − indice de Herfindahl)",
+            "label": _("Diversification des ressources (1 − indice de Herfindahl)"),
             "value": format_indicator("diversification", diversification, lang),
-            "meaning": "0 signifie une source unique ; plus la valeur approche de 1, plus vos "
-            "ressources sont réparties entre des sources de poids comparable." + equivalent,
+            "meaning": _(
+                "0 signifie une source unique ; plus la valeur approche de 1, plus vos "
+                "ressources sont réparties entre des sources de poids comparable."
+            )
+            + equivalent,
         }
     )
     largest = ind.get("largest_source")
@@ -85,37 +97,45 @@ def indicator_rows(
     largest_share = format_indicator("largest_source_share", ind.get("largest_source_share"), lang)
     rows.append(
         {
-            "label": "Première source de ressources",
+            "label": _("Première source de ressources"),
             "value": f"{largest_label} ({largest_share})" if largest else "—",
-            "meaning": "La source qui pèse le plus dans l'ensemble : plus son poids est fort, "
-            "plus sa baisse se ferait sentir.",
+            "meaning": _(
+                "La source qui pèse le plus dans l'ensemble : plus son poids est fort, "
+                "plus sa baisse se ferait sentir."
+            ),
         }
     )
     rows.append(
         {
-            "label": "Poids du premier financeur",
+            "label": _("Poids du premier financeur"),
             "value": format_indicator(
                 "largest_funder_share", ind.get("largest_funder_share"), lang
             ),
-            "meaning": "La part apportée par un seul financeur (une collectivité, un client, un "
-            "mécène) : elle mesure votre dépendance à un acteur unique.",
+            "meaning": _(
+                "La part apportée par un seul financeur (une collectivité, un client, un "
+                "mécène) : elle mesure votre dépendance à un acteur unique."
+            ),
         }
     )
     rows.append(
         {
-            "label": "Part du bénévolat valorisé",
+            "label": _("Part du bénévolat valorisé"),
             "value": format_indicator("volunteering_share", ind.get("volunteering_share"), lang),
-            "meaning": "Le temps donné par les bénévoles, converti en euros, dans l'ensemble de "
-            "vos ressources : il rend visible ce que l'argent ne montre pas.",
+            "meaning": _(
+                "Le temps donné par les bénévoles, converti en euros, dans l'ensemble de "
+                "vos ressources : il rend visible ce que l'argent ne montre pas."
+            ),
         }
     )
     rows.append(
         {
-            "label": "Mois de fonctionnement couverts par la trésorerie",
+            "label": _("Mois de fonctionnement couverts par la trésorerie"),
             "value": format_indicator("reserve_months", ind.get("reserve_months"), lang),
-            "meaning": "Combien de mois de dépenses vos réserves permettraient de payer. Un "
-            "matelas de quelques mois (souvent visé : environ six) aide à traverser un retard "
-            "de paiement ou une perte de financement.",
+            "meaning": _(
+                "Combien de mois de dépenses vos réserves permettraient de payer. Un "
+                "matelas de quelques mois (souvent visé : environ six) aide à traverser un retard "
+                "de paiement ou une perte de financement."
+            ),
         }
     )
     return rows
@@ -124,6 +144,7 @@ def indicator_rows(
 def source_rows(
     questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
 ) -> list[dict]:
+    lang = resolve(lang)
     profile = result.profile or {}
     return [
         {
@@ -131,7 +152,9 @@ def source_rows(
             "amount": result.amounts.get(source.id, 0.0),
             "share": profile.get(source.id),
             "in_exchange": source.in_exchange,
-            "brought_by": BROUGHT_BY_LABELS.get(source.brought_by, source.brought_by),
+            "brought_by": _(BROUGHT_BY_LABELS[source.brought_by])
+            if source.brought_by in BROUGHT_BY_LABELS
+            else source.brought_by,
         }
         for source in questionnaire.sources
     ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from app.i18n import _
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
@@ -48,7 +50,7 @@ class CrossSiteRefusal:
         return origin.lower() not in {own, self.public_origin}
 
     async def _refuse(self, send):
-        body = (
+        body = _(
             "Requête refusée : elle vient d'un autre site. Rechargez la page de l'application "
             "et recommencez."
         ).encode()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from unittest.mock import ANY
 
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +82,111 @@ def test_malformed_bodies_get_4xx(client, body):
     assert response.json()["detail"][0]["field"] in ("body", "answers", "a")
 
 
+ANSWERS = "/api/diagnostics/{token}/answers"
+
+
+def assert_documented(client, response, path: str = ANSWERS) -> None:
+    """The response is one the OpenAPI schema documents for the operation: its status code,
+    its content type and its body. (The fuzz test checks every response to the requests it
+    generates; these are requests it cannot write, such as bytes that are not UTF-8.)"""
+    method = response.request.method
+    documented = client.app.openapi()["paths"][path][method.lower()]["responses"]
+    assert str(response.status_code) in documented, response.text
+    media_type = response.headers["content-type"].split(";")[0]
+    assert media_type in documented[str(response.status_code)]["content"]
+    operation = schemathesis.openapi.from_dict(client.app.openapi())[path][method]
+    operation.validate_response(response)  # raises on a body off its schema
+
+
+def put_raw(client, token: str, body: bytes):
+    return client.put(
+        f"/api/diagnostics/{token}/answers",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'{"association_nom": "Caf\xe9"}',  # Latin-1, not UTF-8
+        b"\xff\xfe\x00",
+        b'{"nb_salaries": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",  # deeper than json goes
+        b"[1, 2]",
+        b"null",
+    ],
+    ids=["not-json", "latin-1", "not-utf8", "nested-too-deep", "array", "null"],
+)
+def test_a_body_that_is_not_a_json_object_is_a_422_naming_the_body(client, body):
+    """Unreadable, not UTF-8 (FastAPI alone would answer a bare 400) or not an object: the
+    documented RequestErrorOut, and nothing saved."""
+    token = start(client)
+    response = put_raw(client, token, body)
+    assert response.status_code == 422, response.text
+    assert response.json() == {"detail": [{"field": "body", "message": ANY}]}
+    assert_documented(client, response)
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"] == {}
+
+
+def test_an_unknown_question_is_a_422_naming_it_and_the_rest_is_saved(client):
+    token = start(client)
+    response = client.put(
+        f"/api/diagnostics/{token}/answers", json={"nb_salaries": 3, "pas_une_question": 1}
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"field": "pas_une_question", "message": "Question inconnue."}],
+        "errors": {"pas_une_question": "Question inconnue."},
+        "saved": ["nb_salaries"],
+    }
+    assert_documented(client, response)
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"] == {"nb_salaries": 3}
+
+
+def test_too_many_answers_at_once_are_a_422_naming_the_body(client):
+    token = start(client)
+    response = client.put(
+        f"/api/diagnostics/{token}/answers", json={f"q{n}": n for n in range(201)}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "body", "message": "Au plus 200 réponses."}]
+    assert response.json()["saved"] == []
+    assert_documented(client, response)
+
+
+def test_the_other_errors_have_their_documented_shape(client):
+    token = start(client)
+    unknown = "x" * 32
+    for response, path in [
+        (client.get(f"/api/diagnostics/{unknown}"), "/api/diagnostics/{token}"),
+        (client.put(f"/api/diagnostics/{unknown}/answers", json={}), ANSWERS),
+        (client.get(f"/api/diagnostics/{unknown}/result"), "/api/diagnostics/{token}/result"),
+        (client.delete(f"/api/diagnostics/{unknown}"), "/api/diagnostics/{token}"),
+        # A browser script elsewhere, then one holding the CSRF cookie but not sending it back.
+        (
+            client.put(
+                f"/api/diagnostics/{token}/answers",
+                json={},
+                headers={"sec-fetch-site": "cross-site"},
+            ),
+            ANSWERS,
+        ),
+        (
+            client.put(
+                f"/api/diagnostics/{token}/answers", json={}, headers={"x-csrftoken": "stale"}
+            ),
+            ANSWERS,
+        ),
+        (
+            client.put(f"/api/diagnostics/{token}/answers", json={"association_nom": "x" * 70_000}),
+            ANSWERS,
+        ),
+    ]:
+        assert response.status_code in (403, 404, 413), response.text
+        assert_documented(client, response, path)
+
+
 def test_non_finite_numbers_are_refused(client, questionnaire):
     token = start(client)
     budget = questionnaire.definition.roles.annual_budget
@@ -146,6 +253,42 @@ def test_delete_removes_the_diagnostic_and_its_answers(client, questionnaire):
     client.put(f"/api/diagnostics/{token}/answers", json=full_answers(questionnaire))
     assert client.delete(f"/api/diagnostics/{token}").status_code == 204
     assert client.get(f"/api/diagnostics/{token}").status_code == 404
+
+
+def test_the_openapi_schema_documents_our_errors_not_fastapis(client, questionnaire):
+    schema = client.get("/openapi.json").json()
+    models = schema["components"]["schemas"]
+    assert "HTTPValidationError" not in json.dumps(schema)
+    assert set(models["RequestErrorOut"]["properties"]) == {"detail"}
+    assert set(models["FieldError"]["properties"]) == {"field", "message"}
+    assert {"detail", "errors", "saved"} <= set(models["SaveErrorOut"]["properties"])
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            invalid = operation["responses"].get("422")
+            if invalid is None:
+                assert not operation.get("parameters") and "requestBody" not in operation
+                continue
+            refs = {
+                ref["$ref"].rsplit("/", 1)[1]
+                for ref in invalid["content"]["application/json"]["schema"].get(
+                    "anyOf", [invalid["content"]["application/json"]["schema"]]
+                )
+            }
+            if (path, method) == (ANSWERS, "put"):
+                assert refs == {"SaveErrorOut", "RequestErrorOut"}
+            else:
+                assert refs == {"RequestErrorOut"}, (path, method)
+
+
+def test_the_answers_body_lists_the_questions_and_refuses_other_keys(client, questionnaire):
+    schema = client.get("/openapi.json").json()
+    body = schema["paths"][ANSWERS]["put"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/Answers"}
+    answers = schema["components"]["schemas"]["Answers"]
+    assert answers["additionalProperties"] is False
+    assert set(answers["properties"]) == set(questionnaire.questions)
+    budget = answers["properties"][questionnaire.definition.roles.annual_budget]["anyOf"][0]
+    assert budget["type"] == "number" and budget["minimum"] == 0
 
 
 def test_the_openapi_schema_documents_the_api(client):

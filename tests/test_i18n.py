@@ -4,15 +4,19 @@ reader's place, and numbers, money and dates written the way each language write
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html.parser import HTMLParser
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, settings
 from app.formatting import date, euros, format_indicator, number, percent
 from app.i18n import catalog_path, gettext, use_language
 from app.questionnaire.loader import load_questionnaire
+from tests.utils.clients import csrf_ready
 
 
 def extracted_messages() -> set[str]:
@@ -38,9 +42,7 @@ def test_every_interface_string_has_an_english_translation(english_catalog):
     translated = {
         (m.id[0] if isinstance(m.id, tuple) else m.id)
         for m in english_catalog
-        if m.id
-        and not m.fuzzy
-        and (all(m.string) if isinstance(m.string, tuple) else m.string)
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
     missing = sorted(extracted_messages() - translated)
     assert missing == [], "run `make messages` and translate:\n" + "\n".join(missing)
@@ -50,7 +52,9 @@ def test_translations_keep_their_placeholders(english_catalog):
     # Babel's checkers compare python-format placeholders between msgid and msgstr: a
     # translation that drops or renames %(name)s would raise at render time.
     problems = [
-        f"{message.id!r}: {error}" for message, errors in english_catalog.check() for error in errors
+        f"{message.id!r}: {error}"
+        for message, errors in english_catalog.check()
+        for error in errors
     ]
     assert problems == []
 
@@ -116,9 +120,7 @@ def test_the_language_switch_keeps_the_reader_on_the_same_page(client):
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "\\\\evil", ""])
 def test_the_language_switch_only_returns_to_this_site(client, target):
-    response = client.post(
-        "/langue", data={"lang": "en", "suite": target}, follow_redirects=False
-    )
+    response = client.post("/langue", data={"lang": "en", "suite": target}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
@@ -128,3 +130,119 @@ def test_an_unknown_language_falls_back_to_french(client):
     assert "lang=fr" in response.headers["set-cookie"]
     client.cookies.set("lang", "klingon")
     assert '<html lang="fr"' in client.get("/").text
+
+
+# --- The whole interface in English -------------------------------------------------------
+
+# Words that mean nothing in English but fill every French sentence: one of them in English
+# chrome means a string escaped translation.
+FRENCH_WORDS = re.compile(
+    r"\b(le|la|les|des|du|une|est|sont|vos|votre|nous|vous|pour|avec|dans|sur|pas|aux|et|ou|"
+    r"ce|cette|qui|que|mon|mes|ses|leur|leurs|par|entre|sans|être|été|aussi|très|moins|"
+    r"selon|chaque|atelier|ateliers|résultats|réponses|compte|rejoindre|accompagnateur)\b",
+    re.IGNORECASE,
+)
+ACCENTED = re.compile(r"\w*[éèêàâçùûîôœ]\w*", re.IGNORECASE)
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees or hears: text nodes and the labels in attributes, minus what
+    is marked as another language (the switch names French in French)."""
+
+    SKIP = {"script", "style"}
+    SPOKEN = ("aria-label", "title", "alt", "placeholder")
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.stack: list[bool] = []  # per open element: is its content skipped?
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        skipped = (self.stack and self.stack[-1]) or tag in self.SKIP
+        skipped = skipped or attributes.get("lang", "en") != "en"
+        if not skipped:
+            self.parts += [attributes[a] for a in self.SPOKEN if attributes.get(a)]
+            if tag == "input" and attributes.get("type") in ("submit", "button"):
+                self.parts.append(attributes.get("value") or "")
+        if tag not in self.VOID:
+            self.stack.append(bool(skipped))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def french_in(html: str, user_data: list[str]) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    text = " ".join(" ".join(parser.parts).split())
+    text = re.sub(r"\S*://\S+|/\S+", " ", text)  # addresses are identifiers, not prose
+    for value in sorted(user_data, key=len, reverse=True):  # what the user typed stays theirs
+        text = text.replace(value, " ")
+    found = FRENCH_WORDS.findall(text) + ACCENTED.findall(text)
+    return sorted(set(found))
+
+
+def test_every_page_speaks_english_when_asked(client, questionnaire):
+    from tests.test_workshops import PASSWORD, create_workshop, join, sign_up
+    from tests.utils.answers import full_answers
+
+    client.cookies.set("lang", "en")
+    answers = full_answers(questionnaire, name="Green Gardens Club")
+    user_data = [str(v) for v in answers.values() if isinstance(v, str)] + [
+        "Green Gardens Club",
+        "Camille Martin",
+        "Regional workshop",
+        "Lyon",
+    ]
+    pages: dict[str, str] = {}
+
+    def visit(path: str, expected: int = 200) -> None:
+        response = client.get(path)
+        assert response.status_code == expected, (path, response.status_code)
+        pages[path] = response.text
+
+    for path in ("/", "/confidentialite", "/rejoindre", "/compte/connexion", "/compte/inscription"):
+        visit(path)
+    visit("/no-such-page", 404)
+
+    token = client.post("/diagnostics").url.path.split("/")[2]
+    assert client.put(f"/api/diagnostics/{token}/answers", json=answers).status_code == 200
+    visit(f"/d/{token}")
+    for section in questionnaire.sections:
+        visit(f"/d/{token}/s/{section.id}")
+    for suffix in ("recapitulatif", "resultats", "fiche", "supprimer"):
+        visit(f"/d/{token}/{suffix}")
+    visit(f"/d/{'x' * 43}", 404)
+    # A bad answer: the error message is English too.
+    number_question = next(q for q in questionnaire.questions.values() if q.type == "amount")
+    section = questionnaire.section_of[number_question.id]
+    bad = client.post(f"/d/{token}/s/{section.id}", data={number_question.id: "a lot"})
+    pages["bad answer"] = bad.text
+
+    client.cookies.delete("lang")
+    sign_up(client, email="camille@example.org", name="Camille Martin")
+    client.cookies.set("lang", "en")
+    workshop_id, code = create_workshop(client, title="Regional workshop")
+    visit(f"/rejoindre/{code}")
+    member = csrf_ready(TestClient(client.app, follow_redirects=True))
+    member.cookies.set("lang", "en")
+    member_token = join(member, code, "named")
+    member.put(f"/api/diagnostics/{member_token}/answers", json=answers)
+    pages["membership"] = member.get(f"/d/{member_token}").text
+    for path in ("/compte", "/ateliers", "/ateliers/nouveau", f"/ateliers/{workshop_id}"):
+        visit(path)
+    for suffix in ("tableau", "projection", "code", "modifier", "supprimer", "participants/1"):
+        visit(f"/ateliers/{workshop_id}/{suffix}")
+    assert PASSWORD not in "".join(pages.values())
+
+    leftovers = {
+        name: found for name, html in pages.items() if (found := french_in(html, user_data))
+    }
+    assert leftovers == {}

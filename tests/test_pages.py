@@ -265,3 +265,88 @@ def test_privacy_page_names_what_is_stored_and_the_only_external_resource(client
     for mention in ("unpkg.com", "htmx", "csrftoken", "mse_session", "Supprimer mon diagnostic"):
         assert mention in page.text
     assert 'href="/confidentialite"' in client.get("/").text
+
+
+# Characteristic French chrome of the autodiagnostic pages (none of it comes from the YAML).
+FRENCH_CHROME = (
+    "Commencer",
+    "Rejoindre un atelier",
+    "Enregistrer",
+    "Partie suivante",
+    "(obligatoire)",
+    "Avancement",
+    "Récapitulatif",
+    "Résultats",
+    "Télécharger le rapport",
+    "Supprimer mon diagnostic",
+    "Supprimer définitivement",
+    "Fil d'Ariane",
+    "Mon diagnostic",
+    "à corriger",
+    "n'est pas un nombre",
+    "Vos trois leviers",
+    "Vos indicateurs",
+    "Page introuvable",
+    "Retour à l'accueil",
+)
+
+
+def assert_english(page, *expected):
+    assert page.status_code < 500, page.text
+    assert '<html lang="en"' in page.text
+    for text in expected:
+        assert text in page.text, text
+    for french in FRENCH_CHROME:
+        assert french not in page.text, french
+
+
+def test_the_whole_flow_speaks_english_with_the_lang_cookie(client, questionnaire):
+    client.cookies.set("lang", "en")
+    assert_english(client.get("/"), "Start", "Join a workshop", "How it works")
+    token = start(client)
+    assert_english(client.get(f"/d/{token}?nouveau=1"), "Keep this link", "Summary")
+    for number, section in enumerate(questionnaire.sections, start=1):
+        page = client.get(f"/d/{token}/s/{section.id}")
+        total = len(questionnaire.sections)
+        assert_english(page, f"Part {number} of {total}", "Save", "Progress:", 'aria-label="Bre')
+
+    budget = questionnaire.definition.roles.annual_budget
+    section = questionnaire.section_of[budget].id
+    bad = client.post(
+        f"/d/{token}/s/{section}", data={"present": [budget], budget: "beaucoup", "nav": "next"}
+    )
+    assert bad.status_code == 422
+    assert_english(bad, "1 answer to correct", "&#34;beaucoup&#34; is not a number")
+    assert re.search(rf'<a href="#q-{budget}">[^<]+</a>: ', bad.text), "the field is named"
+    negative = client.post(f"/d/{token}/q/{budget}", data={budget: "-3"}, headers=htmx())
+    assert "The value cannot be negative." in negative.text
+    assert "négative" not in negative.text
+    # English number writing: the comma groups thousands, and the form shows it back that way.
+    client.post(f"/d/{token}/q/{budget}", data={budget: "12,500"}, headers=htmx())
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][budget] == 12500
+    assert 'value="12,500"' in client.get(f"/d/{token}/s/{section}").text
+
+    assert_english(client.get(f"/d/{token}/recapitulatif"), "required answers missing", "By part")
+    client.put(f"/api/diagnostics/{token}/answers", json=full_answers(questionnaire))
+    assert_english(
+        client.get(f"/d/{token}/resultats"),
+        "Download the PDF report",
+        "Where you stand among the seven models",
+        "Your three levers",
+        "Ideas for your model",
+    )
+    assert_english(client.get(f"/d/{token}/recapitulatif"), "All required questions are answered")
+    assert_english(client.get(f"/d/{token}/fiche"), "Pitch sheet", "What you are looking for")
+    too_long = client.post(f"/d/{token}/fiche", data={"partner_request": "x" * 5000})
+    assert_english(too_long, "The text is longer than")
+    assert_english(client.get(f"/d/{token}/supprimer"), "Delete permanently", "Cancel")
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert_english(missing, "Page not found", "This page does not exist.", "Back to the home page")
+    cross_site = client.post(f"/d/{token}/fiche", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross_site.status_code == 403 and "it came from another site" in cross_site.text
+    client.headers.pop("x-csrftoken")
+    expired = client.post(f"/d/{token}/fiche", data={"partner_request": "?"})
+    assert expired.status_code == 403
+    assert "<html lang=en>" in expired.text and "Form expired" in expired.text
+    assert "Formulaire" not in expired.text

@@ -273,6 +273,29 @@ def test_filled_diagnostic_renders_a_readable_pdf_naming_model_and_levers(which,
     assert "page 2 / " in text
 
 
+def test_report_renders_in_english_with_its_language_tagged():
+    questionnaire, answers = tiny_questionnaire(), tiny_answers("Friends of the Park")
+
+    pdf = anyio.run(
+        lambda: ReportRenderer(cache_size=0).pdf_for(
+            questionnaire, answers, created_at=CREATED_AT, lang="en"
+        )
+    )
+    _, text = pdf_text(pdf)
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+    assert root["/Lang"] == "en" and "/StructTreeRoot" in root
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == (
+        "Socio-economic model assessment — Friends of the Park"
+    )
+    for heading in ("Key points", "Your levers", "Avenues to explore", "Methodology note"):
+        assert heading in text
+    assert "14 March 2026" in text
+    for french in ("L'essentiel", "Vos leviers", "Pistes à explorer", "Note de méthode"):
+        assert french not in text
+    assert "Diagnostic du modèle socio-économique" not in text  # nor in the running header
+
+
 def test_association_name_is_printed_literally_never_interpreted():
     questionnaire = tiny_questionnaire()
     answers = tiny_answers(NASTY_NAME)

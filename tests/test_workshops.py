@@ -526,6 +526,79 @@ def test_editing_and_deleting_a_workshop_keeps_the_diagnostics(client, workshop)
     assert home.status_code == 200 and "Vos ateliers" not in home.text
 
 
+def test_counsellor_and_join_pages_speak_english(client, browser, workshop, questionnaire):
+    """With the English cookie, the workshop list, the board, the join page, the account page
+    and the CSV export are in English, with no French chrome left."""
+
+    def text_of(response) -> str:
+        assert response.status_code == 200, response.text
+        assert '<html lang="en"' in response.text
+        return " ".join(response.text.split())
+
+    client.cookies.set("lang", "en")
+    pages = {
+        "list": client.get("/ateliers"),
+        "board": client.get(f"/ateliers/{workshop['id']}"),
+        "account": client.get("/compte"),
+    }
+    visitor = browser()
+    visitor.cookies.set("lang", "en")
+    pages["join"] = visitor.get(f"/rejoindre/{workshop['code']}")
+    expected = {
+        "list": ["<h1>My workshops</h1>", "Your workshops, newest first", "Create a workshop"],
+        "board": [
+            "To join the workshop",
+            "The group map",
+            "Dominant models",
+            "Shared weak spots",
+            "2 participants, 2 placed on the map, 2 questionnaires complete.",
+            "Participant no. 2",
+            "(anonymous)",
+            "Exports and management",
+            "Close the workshop to new participants",
+            'aria-label="QR code of the link to join"',
+        ],
+        "join": [
+            "Join the workshop “Atelier MSE du Rhône”",
+            "How your results appear to the group",
+            "Share my results anonymously (a number instead of the name)",
+            "Start a new self-assessment",
+        ],
+        "account": ["<h1>My account</h1>", "Change password", "Current password"],
+    }
+    absent = {
+        "list": ["Mes ateliers", "Vos ateliers", "Créer un atelier", "Lieu ou territoire"],
+        "board": [
+            "Pour rejoindre",
+            "La carte du groupe",
+            "Modèles dominants",
+            "Points faibles communs",
+            "placés sur la carte",
+            "Participant n°",
+            "(anonyme)",
+            "Exports et gestion",
+            "Fermer l'atelier",
+            "Fil d'Ariane",
+        ],
+        "join": ["Rejoindre l", "Comment vos résultats", "Partager mes résultats", "obligatoire"],
+        "account": ["Mon compte", "Changer de mot de passe", "Mot de passe actuel", "Fil d'Ariane"],
+    }
+    for name, response in pages.items():
+        page = text_of(response)
+        for english in expected[name]:
+            assert english in page, (name, english)
+        for french in absent[name]:
+            assert french not in page, (name, french)
+    for lever in questionnaire.definition.levers:
+        assert lever.label.get("en") in pages["board"].text
+
+    # The CSV a person opens follows the language too (headers, separators, labels).
+    text = client.get(f"/ateliers/{workshop['id']}/resultats.csv").content.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0][:3] == ["number", "association", "sharing"]
+    assert table[2][1:3] == ["Participant no. 2", "anonymous"]
+
+
 # --- Access control -------------------------------------------------------------------------
 
 
@@ -761,7 +834,9 @@ def test_control_characters_never_reach_the_database_and_errors_name_the_field(c
     response = client.post("/ateliers", data={"title": "Atelier\x00X", "place": "Lyon"})
     assert response.status_code == 200 and "AtelierX" in response.text
     notes = client.post("/ateliers", data={"title": "A", "notes": "x" * 4001})
-    assert notes.status_code == 422 and "dépasse 4000 caractères" in notes.text
+    # The limit is written the French way ("4 000", with a narrow no-break space).
+    assert notes.status_code == 422
+    assert re.search(r"Les notes : le texte dépasse 4\s?000 caractères", notes.text)
     visitor = csrf_ready(TestClient(client.app))
     login = visitor.post("/compte/connexion", data={"email": "a\x00@b.fr", "password": PASSWORD})
     assert login.status_code == 401

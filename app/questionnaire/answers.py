@@ -1,7 +1,8 @@
 """Turn a raw answer (JSON value or form text) into the stored value, or explain what is wrong.
 
-Numbers accept French writing: `12 500`, `12,5`, `12 500 €`, `35 %`. Error messages are in
-French because they are shown next to the field.
+Numbers accept French writing: `12 500`, `12,5`, `12 500 €`, `35 %`; in English, `12,500`
+and `12.5` too (a comma grouping thousands, as English numbers are displayed back in the form).
+Error messages are shown next to the field, in the request's language.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from typing import Any
 
 from babel.numbers import NumberFormatError, parse_decimal
 
+from app.formatting import number as format_number
+from app.i18n import _, current_language
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Question
 
 EMPTY = object()  # marker: the answer was cleared
 _UNIT_MARKS = re.compile(r"(€|eur(os?)?|%|h(eures?)?)\s*$", re.IGNORECASE)
+_LEADING_EURO = re.compile(r"^€\s*")  # "€12,500", as English writes amounts
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Lone UTF-16 surrogates can arrive through JSON escapes (\ud800) but cannot be stored or sent
@@ -29,7 +33,7 @@ _DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 class AnswerError(ValueError):
-    """A bad answer; the message names what is expected, in French."""
+    """A bad answer; the message names what is expected, in the request's language."""
 
 
 def printable(text: str) -> str:
@@ -39,35 +43,42 @@ def printable(text: str) -> str:
 
 def parse_number(text: str, dots_group_thousands: bool = False) -> float:
     """French number writing first; `dots_group_thousands` reads "12.500" as twelve thousand
-    five hundred (for euros and whole numbers, where three decimals make no sense)."""
+    five hundred (for euros and whole numbers, where three decimals make no sense). In English,
+    strict English writing comes first, so "12,500" (how the form shows twelve thousand five
+    hundred back to an English reader) stays 12500, while "12,5" still reads as 12.5."""
     cleaned = _UNIT_MARKS.sub("", text.strip()).strip()
+    cleaned = _LEADING_EURO.sub("", cleaned)
     cleaned = _SPACES.sub("\u202f", cleaned)
     if not cleaned:
-        raise AnswerError("Saisissez un nombre.")
+        raise AnswerError(_("Saisissez un nombre."))
     if dots_group_thousands and _DOT_THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(".", "")
-    for locale in ("fr_FR", "de_DE", "en_US"):
+    attempts = [("fr_FR", False), ("de_DE", False), ("en_US", False)]
+    if current_language() == "en":
+        attempts.insert(0, ("en_GB", True))
+    for locale, strict in attempts:
         try:
-            number = parse_decimal(cleaned, locale=locale)
+            number = parse_decimal(cleaned, locale=locale, strict=strict)
             break
         except (NumberFormatError, InvalidOperation, ValueError):
             continue
     else:
         raise AnswerError(
-            f"« {printable(text[:40])} » n'est pas un nombre (exemple : 12 500 ou 12,5)."
+            _("« %(text)s » n'est pas un nombre (exemple : 12 500 ou 12,5).")
+            % {"text": printable(text[:40])}
         )
     if (
         not isinstance(number, Decimal)
         or not number.is_finite()
         or not math.isfinite(float(number))
     ):
-        raise AnswerError("Saisissez un nombre fini.")
+        raise AnswerError(_("Saisissez un nombre fini."))
     return float(number)
 
 
 def _number(question: Question, raw: Any) -> float | int:
     if isinstance(raw, bool):
-        raise AnswerError("Saisissez un nombre, pas vrai/faux.")
+        raise AnswerError(_("Saisissez un nombre, pas vrai/faux."))
     if isinstance(raw, int | float):
         try:
             number = float(raw)
@@ -76,20 +87,24 @@ def _number(question: Question, raw: Any) -> float | int:
     elif isinstance(raw, str):
         number = parse_number(raw, dots_group_thousands=question.type in ("amount", "integer"))
     else:
-        raise AnswerError("Saisissez un nombre.")
+        raise AnswerError(_("Saisissez un nombre."))
     if not math.isfinite(number):
-        raise AnswerError("Saisissez un nombre fini.")
+        raise AnswerError(_("Saisissez un nombre fini."))
     if number < question.lower_bound:
         if question.lower_bound == 0:
-            raise AnswerError("La valeur ne peut pas être négative.")
-        raise AnswerError(f"La valeur doit être au moins {question.lower_bound:g}.")
+            raise AnswerError(_("La valeur ne peut pas être négative."))
+        raise AnswerError(
+            _("La valeur doit être au moins %(min)s.")
+            % {"min": format_number(question.lower_bound, digits=2)}
+        )
     if number > question.upper_bound:
         raise AnswerError(
-            f"La valeur ne peut pas dépasser {question.upper_bound:,.0f}.".replace(",", " ")
+            _("La valeur ne peut pas dépasser %(max)s.")
+            % {"max": format_number(question.upper_bound, digits=0)}
         )
     if question.type == "integer":
         if number != int(number):
-            raise AnswerError("Saisissez un nombre entier.")
+            raise AnswerError(_("Saisissez un nombre entier."))
         return int(number)
     return round(number, 2)
 
@@ -97,14 +112,20 @@ def _number(question: Question, raw: Any) -> float | int:
 def clean_text(raw: Any, max_length: int, *, single_line: bool = False) -> str:
     """Free text as stored: control characters dropped, trimmed, within `max_length`."""
     if not isinstance(raw, str):
-        raise AnswerError("Saisissez un texte.")
+        raise AnswerError(_("Saisissez un texte."))
     if _SURROGATES.search(raw):
-        raise AnswerError("Le texte contient des caractères invalides.")
+        raise AnswerError(_("Le texte contient des caractères invalides."))
     text = _CONTROL.sub("", raw).strip()
     if single_line:
         text = _SPACES.sub(" ", text)
     if len(text) > max_length:
-        raise AnswerError(f"Le texte dépasse {max_length} caractères ({len(text)} saisis).")
+        raise AnswerError(
+            _("Le texte dépasse %(max)s caractères (%(count)s saisis).")
+            % {
+                "max": format_number(max_length, digits=0),
+                "count": format_number(len(text), digits=0),
+            }
+        )
     return text
 
 
@@ -115,10 +136,10 @@ def _text(question: Question, raw: Any) -> str:
 def _choice(questionnaire: Questionnaire, question: Question, raw: Any) -> str:
     option_ids = [o.id for o in questionnaire.options(question)]
     if isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise AnswerError("Choisissez une des réponses proposées.")
+        raise AnswerError(_("Choisissez une des réponses proposées."))
     value = str(raw)
     if value not in option_ids:
-        raise AnswerError("Choisissez une des réponses proposées.")
+        raise AnswerError(_("Choisissez une des réponses proposées."))
     return value
 
 
@@ -126,18 +147,20 @@ def _choices(questionnaire: Questionnaire, question: Question, raw: Any) -> list
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):
-        raise AnswerError("Choisissez une ou plusieurs réponses proposées.")
+        raise AnswerError(_("Choisissez une ou plusieurs réponses proposées."))
     options = {o.id: o for o in questionnaire.options(question)}
     picked: list[str] = []
     for item in raw:
         if not isinstance(item, str) or item not in options:
-            raise AnswerError("Choisissez parmi les réponses proposées.")
+            raise AnswerError(_("Choisissez parmi les réponses proposées."))
         if item not in picked:
             picked.append(item)
     exclusive = [item for item in picked if options[item].exclusive]
     if exclusive and len(picked) > 1:
-        label = options[exclusive[0]].label.fr
-        raise AnswerError(f"« {label} » ne se combine pas avec d'autres réponses.")
+        label = options[exclusive[0]].label.get(current_language())
+        raise AnswerError(
+            _("« %(option)s » ne se combine pas avec d'autres réponses.") % {"option": label}
+        )
     order = list(options)
     return sorted(picked, key=order.index)
 
@@ -146,7 +169,7 @@ def validate_answer(questionnaire: Questionnaire, question_id: str, raw: Any) ->
     """The value to store, or EMPTY when the answer is cleared. Raises AnswerError."""
     question = questionnaire.questions.get(question_id)
     if question is None:
-        raise AnswerError("Question inconnue.")
+        raise AnswerError(_("Question inconnue."))
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return EMPTY
     match question.type:
@@ -159,7 +182,7 @@ def validate_answer(questionnaire: Questionnaire, question_id: str, raw: Any) ->
             return _choice(questionnaire, question, raw)
         case "multiple_choice":
             return _choices(questionnaire, question, raw)
-    raise AnswerError("Type de question non géré.")  # pragma: no cover - schema forbids it
+    raise AnswerError(_("Type de question non géré."))  # pragma: no cover - schema forbids it
 
 
 def validate_answers(

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.i18n import resolve
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 QuestionType = Literal[
@@ -65,7 +67,9 @@ class Label(StrictModel):
         return value
 
     def get(self, lang: str | None = None) -> str:
-        if lang == "en" and self.en:
+        """The text in `lang` (the current request's language when None); French when the
+        English is missing, which `mse validate` reports."""
+        if resolve(lang) == "en" and self.en:
             return self.en
         return self.fr
 

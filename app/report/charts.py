@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from app.i18n import N_, _, ngettext, resolve
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, pole_positions
 from app.scoring.levers import LeverScore
@@ -26,7 +27,7 @@ FONT_FAMILY = "DejaVu Sans, sans-serif"
 _CHAR_EM = 0.6
 # Lines drawn from the barycentre to the models that weigh at least this much.
 WEIGHT_LINE_THRESHOLD = 0.05
-NO_RESOURCES_NOTE = "Renseignez vos ressources pour vous situer"
+NO_RESOURCES_NOTE = N_("Renseignez vos ressources pour vous situer")
 
 
 def _n(value: float) -> str:
@@ -88,7 +89,7 @@ def _diamond(x: float, y: float, half: float, *, fill: str = "#000000") -> str:
 
 
 def _model_name(model, lang: str | None) -> str:
-    return (model.short_name or model.name).get(lang)
+    return (model.short_name or model.name).get(resolve(lang))
 
 
 def map_description(
@@ -97,24 +98,36 @@ def map_description(
     """The text equivalent of the map, in one sentence."""
     count = len(questionnaire.models)
     if barycentre is None:
-        return (
-            f"Carte des {count} modèles socio-économiques, sans votre position : "
-            f"{NO_RESOURCES_NOTE}."
-        )
+        return _(
+            "Carte des %(count)s modèles socio-économiques, sans votre position : %(note)s."
+        ) % {"count": count, "note": _(NO_RESOURCES_NOTE)}
     dominant = questionnaire.model_by_id[barycentre.dominant]
-    text = (
-        f"Carte des {count} modèles socio-économiques : votre barycentre est proche du modèle "
-        f"{dominant.number} « {_model_name(dominant, lang)} » "
-        f"({percent(barycentre.weights[barycentre.dominant], lang)})"
-    )
+    first = {
+        "count": count,
+        "number": dominant.number,
+        "name": _model_name(dominant, lang),
+        "weight": percent(barycentre.weights[barycentre.dominant], lang),
+    }
     runner_up = barycentre.runner_up
     if runner_up and barycentre.weights.get(runner_up, 0) >= 0.005:
         second = questionnaire.model_by_id[runner_up]
-        text += (
-            f", puis du modèle {second.number} « {_model_name(second, lang)} » "
-            f"({percent(barycentre.weights[runner_up], lang)})"
+        return _(
+            "Carte des %(count)s modèles socio-économiques : votre barycentre est proche du "
+            "modèle %(number)s « %(name)s » (%(weight)s), puis du modèle %(second_number)s "
+            "« %(second_name)s » (%(second_weight)s)."
+        ) % {
+            **first,
+            "second_number": second.number,
+            "second_name": _model_name(second, lang),
+            "second_weight": percent(barycentre.weights[runner_up], lang),
+        }
+    return (
+        _(
+            "Carte des %(count)s modèles socio-économiques : votre barycentre est proche du "
+            "modèle %(number)s « %(name)s » (%(weight)s)."
         )
-    return text + "."
+        % first
+    )
 
 
 @dataclass
@@ -309,25 +322,30 @@ def model_map_svg(
         bx, by = frame.at(barycentre.point)
         parts.append(_diamond(bx, by, font * 0.85))
         # A white copy under the label keeps it legible over the lines.
+        you = escape(_("Vous"))
         for stroke in ('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" ', ""):
             parts.append(
                 f'<text x="{_n(bx + font * 1.1)}" y="{_n(by + font * 0.35)}" '
-                f'font-size="{_n(font)}" font-weight="bold" {stroke}fill="#000000">Vous</text>'
+                f'font-size="{_n(font)}" font-weight="bold" {stroke}fill="#000000">{you}</text>'
             )
         parts += _legend(
             frame,
             [
-                ("diamond", "Votre position (barycentre)"),
-                ("dominant", "Modèle dominant"),
-                ("line", "Poids d'au moins 5 %"),
+                ("diamond", _("Votre position (barycentre)")),
+                ("dominant", _("Modèle dominant")),
+                (
+                    "line",
+                    _("Poids d'au moins %(threshold)s")
+                    % {"threshold": percent(WEIGHT_LINE_THRESHOLD, lang)},
+                ),
             ],
         )
     else:
         for index, line in enumerate(
-            _wrap(NO_RESOURCES_NOTE, _chars_for(frame.radius * 1.5, font))
+            _wrap(_(NO_RESOURCES_NOTE), _chars_for(frame.radius * 1.5, font))
         ):
             parts.append(_text(0, index * line_height, line, font, anchor="middle", fill="#333333"))
-    title = "Carte des modèles socio-économiques"
+    title = _("Carte des modèles socio-économiques")
     return _close(frame, id_prefix, title, map_description(questionnaire, barycentre, lang), parts)
 
 
@@ -348,23 +366,40 @@ def group_map_description(
     points: Sequence[tuple[int, str, Barycentre]],
     lang: str | None = None,
 ) -> str:
+    count = len(questionnaire.models)
     if not points:
-        return (
-            f"Carte des {len(questionnaire.models)} modèles socio-économiques : aucun "
-            "participant n'a encore renseigné ses ressources."
-        )
+        return _(
+            "Carte des %(count)s modèles socio-économiques : aucun participant n'a encore "
+            "renseigné ses ressources."
+        ) % {"count": count}
     parts = []
     for number, label, barycentre in points:
         model = questionnaire.model_by_id.get(barycentre.dominant)
-        name = f"modèle {model.number} « {_model_name(model, lang)} »" if model else "—"
-        parts.append(
-            f"{number} ({label}) : proche du {name}, "
-            f"{percent(barycentre.weights.get(barycentre.dominant, 0.0), lang)}"
-        )
-    return (
-        f"Carte des {len(questionnaire.models)} modèles socio-économiques avec "
-        f"{len(points)} participant(s) : " + " ; ".join(parts) + "."
-    )
+        weight = percent(barycentre.weights.get(barycentre.dominant, 0.0), lang)
+        if model:
+            parts.append(
+                _(
+                    "%(number)s (%(label)s) : proche du modèle %(model_number)s "
+                    "« %(name)s », %(weight)s"
+                )
+                % {
+                    "number": number,
+                    "label": label,
+                    "model_number": model.number,
+                    "name": _model_name(model, lang),
+                    "weight": weight,
+                }
+            )
+        else:
+            parts.append(
+                _("%(number)s (%(label)s) : proche du —, %(weight)s")
+                % {"number": number, "label": label, "weight": weight}
+            )
+    return ngettext(
+        "Carte des %(count)s modèles socio-économiques avec %(num)s participant(s) : %(list)s.",
+        "Carte des %(count)s modèles socio-économiques avec %(num)s participant(s) : %(list)s.",
+        len(points),
+    ) % {"count": count, "num": len(points), "list": _(" ; ").join(parts)}
 
 
 def group_map_svg(
@@ -397,12 +432,13 @@ def group_map_svg(
         )
     if not points:
         parts.append(
-            _text(0, 0, "En attente des premiers participants", frame.font, anchor="middle")
+            _text(0, 0, _("En attente des premiers participants"), frame.font, anchor="middle")
         )
     parts += _legend(
-        frame, [("participant", "Un participant (son numéro)"), ("pole", "Un modèle type")]
+        frame,
+        [("participant", _("Un participant (son numéro)")), ("pole", _("Un modèle type"))],
     )
-    title = "Carte du groupe parmi les modèles socio-économiques"
+    title = _("Carte du groupe parmi les modèles socio-économiques")
     desc = group_map_description(questionnaire, points, lang)
     return _close(frame, id_prefix, title, desc, parts)
 
@@ -413,23 +449,33 @@ def _score_text(score: float | None) -> str:
 
 def radar_description(levers: Sequence[LeverScore]) -> str:
     if not levers:
-        return "Radar des leviers : aucun levier à afficher."
+        return _("Radar des leviers : aucun levier à afficher.")
     parts = [
-        f"{lever.label} {_score_text(lever.score)}"
-        + (" sur 100" if lever.score is not None else " (non évalué)")
+        (
+            _("%(lever)s %(score)s sur 100")
+            if lever.score is not None
+            else _("%(lever)s %(score)s (non évalué)")
+        )
+        % {"lever": lever.label, "score": _score_text(lever.score)}
         for lever in levers
     ]
-    text = "Radar des leviers, de 0 au centre à 100 au bord : " + ", ".join(parts)
+    values = {"levers": ", ".join(parts)}
     known = [sub for lever in levers for sub in lever.subscores if sub.score is not None]
     if known:
         best = max(known, key=lambda sub: sub.score)
         worst = min(known, key=lambda sub: sub.score)
         if best is not worst:
-            text += (
-                f" ; point le plus fort : {best.label} ({_score_text(best.score)}), "
-                f"le plus faible : {worst.label} ({_score_text(worst.score)})"
-            )
-    return text + "."
+            return _(
+                "Radar des leviers, de 0 au centre à 100 au bord : %(levers)s ; point le plus "
+                "fort : %(best)s (%(best_score)s), le plus faible : %(worst)s (%(worst_score)s)."
+            ) % {
+                **values,
+                "best": best.label,
+                "best_score": _score_text(best.score),
+                "worst": worst.label,
+                "worst_score": _score_text(worst.score),
+            }
+    return _("Radar des leviers, de 0 au centre à 100 au bord : %(levers)s.") % values
 
 
 # Background shades of the lever sectors: greys only, told apart by the separators and numbers.
@@ -457,12 +503,12 @@ def lever_radar_svg(
     line_height = font * 1.3
     half_width = size / 2
     radius = half_width - font * 2.8
-    title = "Radar des leviers"
+    title = _("Radar des leviers")
     desc = radar_description(levers)
     parts: list[str] = []
 
     if count == 0:
-        parts.append(_text(0, 0, "Aucun levier à afficher", font, anchor="middle"))
+        parts.append(_text(0, 0, _("Aucun levier à afficher"), font, anchor="middle"))
         top = -font * 2
         return Markup(
             _svg_open(-half_width, top, size, font * 4, id_prefix, title, desc)
@@ -526,7 +572,7 @@ def lever_radar_svg(
             )
 
     # Axes: dashed when the sub-dimension has no answer.
-    for index, (_, _, sub) in enumerate(axes):
+    for index, (_lever_index, _sub_index, sub) in enumerate(axes):
         x, y = at(index * step, radius)
         dash = ' stroke-dasharray="3 3"' if sub.score is None else ""
         parts.append(
@@ -545,7 +591,7 @@ def lever_radar_svg(
         )
 
     # The scores; an unanswered sub-dimension counts as 0 on the drawing.
-    points = [at(i * step, radius * (sub.score or 0) / 100) for i, (_, _, sub) in enumerate(axes)]
+    points = [at(i * step, radius * (axis[2].score or 0) / 100) for i, axis in enumerate(axes)]
     if count >= 3:
         shape = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
         parts.append(
@@ -557,7 +603,7 @@ def lever_radar_svg(
         parts.append(
             f'<polyline points="{shape}" fill="none" stroke="#000000" stroke-width="1.8"/>'
         )
-    for (x, y), (_, _, sub) in zip(points, axes, strict=True):
+    for (x, y), (*_indexes, sub) in zip(points, axes, strict=True):
         if sub.score is None:
             parts.append(
                 f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(font * 0.4)}" fill="#ffffff" '
@@ -567,7 +613,7 @@ def lever_radar_svg(
             parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(font * 0.3)}" fill="#000000"/>')
 
     # Axis numbers ("1.2" = lever 1, sub-dimension 2) beyond the outer ring.
-    for index, (lever_index, sub_index, _) in enumerate(axes):
+    for index, (lever_index, sub_index, _sub) in enumerate(axes):
         x, y = at(index * step, radius + font * 1.1)
         sine = math.sin(index * step)
         anchor = "middle" if abs(sine) < 0.3 else ("start" if sine > 0 else "end")
@@ -590,7 +636,7 @@ def lever_radar_svg(
     label_chars = _chars_for(score_x - label_x - small * 3, small)
     y = radius + font * 3.2
     for lever_index, lever in enumerate(levers if legend else []):
-        score = f"{_score_text(lever.score)}/100" if lever.score is not None else "non évalué"
+        score = f"{_score_text(lever.score)}/100" if lever.score is not None else _("non évalué")
         heading = _wrap(f"{lever_index + 1}. {lever.label}", label_chars + 3, max_lines=2)
         for line_index, line in enumerate(heading):
             parts.append(_text(left, y, line, font * 0.9, bold=True))
@@ -616,14 +662,14 @@ def lever_radar_svg(
         y += small * 0.5
     if not legend:
         y = radius + font * 2.8  # just under the bottom axis number
-    if any(sub.score is None for _, _, sub in axes):
+    if any(sub.score is None for *_indexes, sub in axes):
         parts.append(
             f'<circle cx="{_n(left + small * 0.5)}" cy="{_n(y - small * 0.35)}" '
             f'r="{_n(small * 0.4)}" fill="#ffffff" stroke="#000000" stroke-width="1" '
             f'stroke-dasharray="2 1.5"/>'
         )
         for line in _wrap(
-            "Sans réponse : compté 0 sur le graphique (cercle creux, axe en pointillés)",
+            _("Sans réponse : compté 0 sur le graphique (cercle creux, axe en pointillés)"),
             _chars_for(size - small * 3, small),
         ):
             parts.append(_text(left + small * 1.4, y, line, small))

@@ -26,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.config import PROJECT_ROOT
 from app.formatting import format_answer
-from app.i18n import resolve, use_language
+from app.i18n import N_, _, resolve, use_language
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.readings import atypicality_reading, indicator_rows, odd_percent_total, source_rows
@@ -36,24 +36,24 @@ from app.scoring.result import DiagnosticResult, compute_result
 from app.templating import jinja_env
 
 # Bump when the template, the CSS or the charts change, so cached PDFs are not served stale.
-TEMPLATE_VERSION = "2026-3"
+TEMPLATE_VERSION = "2026-4"
 STATIC_DIR = PROJECT_ROOT / "static"
 PRINT_CSS = STATIC_DIR / "css" / "print.css"
-DEFAULT_ASSOCIATION_NAME = "Votre association"
+DEFAULT_ASSOCIATION_NAME = N_("Votre association")
 
 KIND_LABELS = {
-    "increase_resources": "Augmenter les ressources",
-    "reduce_costs": "Réduire les coûts",
-    "human": "Richesses humaines",
-    "alliance": "Alliances",
+    "increase_resources": N_("Augmenter les ressources"),
+    "reduce_costs": N_("Réduire les coûts"),
+    "human": N_("Richesses humaines"),
+    "alliance": N_("Alliances"),
 }
 # The same, spelled out for the method note.
 BROUGHT_BY_DETAILS = {
-    "members": "Les membres",
-    "public": "Les acteurs publics (État, collectivités, organismes publics)",
-    "private": "Les acteurs privés (particuliers, entreprises, fondations)",
-    "volunteers": "Les bénévoles (temps donné, valorisé en euros)",
-    "other": "Autres",
+    "members": N_("Les membres"),
+    "public": N_("Les acteurs publics (État, collectivités, organismes publics)"),
+    "private": N_("Les acteurs privés (particuliers, entreprises, fondations)"),
+    "volunteers": N_("Les bénévoles (temps donné, valorisé en euros)"),
+    "other": N_("Autres"),
 }
 
 
@@ -145,7 +145,7 @@ def weasyprint_render(html: str) -> bytes:
 def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> str:
     role = questionnaire.definition.roles.association_name
     name = answers.get(role) if role else None
-    return name.strip() if isinstance(name, str) and name.strip() else DEFAULT_ASSOCIATION_NAME
+    return name.strip() if isinstance(name, str) and name.strip() else _(DEFAULT_ASSOCIATION_NAME)
 
 
 @dataclass
@@ -225,7 +225,7 @@ def two_questions_grid(questionnaire: Questionnaire, lang: str | None) -> list[d
             continue
         grid.append(
             {
-                "who": label,
+                "who": _(label),
                 "exchange": [s.label.get(lang) for s in sources if s.in_exchange],
                 "no_exchange": [s.label.get(lang) for s in sources if not s.in_exchange],
             }
@@ -275,7 +275,7 @@ def report_context(
         "amounts_in_euros": result.indicators.get("total_resources") is not None,
         "percent_total": odd_percent_total(result),
         "cards": result.cards,
-        "kind_labels": KIND_LABELS,
+        "kind_labels": {kind: _(label) for kind, label in KIND_LABELS.items()},
         "annex": annex_sections(questionnaire, answers, lang),
         "grid": two_questions_grid(questionnaire, lang),
         "missing_required": [
@@ -295,9 +295,11 @@ def build_report_html(
     lang: str | None = None,
 ) -> str:
     template = jinja_env.get_template("report/report.html")
-    return template.render(
-        report_context(questionnaire, answers, result, created_at=created_at, lang=lang)
-    )
+    # The texts follow the current language: render in `lang` when it is given.
+    with use_language(resolve(lang)):
+        return template.render(
+            report_context(questionnaire, answers, result, created_at=created_at, lang=lang)
+        )
 
 
 # --- Rendering service -------------------------------------------------------------------

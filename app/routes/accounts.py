@@ -19,6 +19,7 @@ from app.deps import (
     client_address,
     enforce_limit,
 )
+from app.i18n import _
 from app.routes.pages import error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -67,27 +68,27 @@ def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Resp
 @router.get("/compte/inscription", response_class=HTMLResponse, name="signup")
 def signup_form(request: Request):
     if not _settings(request).allow_signup:
-        return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
+        return error_page(request, 403, _("La création de compte en ligne est désactivée ici."))
     return render(request, "accounts/signup.html", {"errors": {}, "values": {}})
 
 
 @router.post("/compte/inscription", response_class=HTMLResponse)
 def signup(request: Request, engine: EngineDep, form: FormDep):
     if not _settings(request).allow_signup:
-        return error_page(request, 403, "La création de compte en ligne est désactivée ici.")
+        return error_page(request, 403, _("La création de compte en ligne est désactivée ici."))
     # Each sign-up costs an argon2 hash and tells whether an address has an account: limited
     # like sign-in, per address.
     enforce_limit(
         request,
         "login",
         f"ip:{client_address(request)}",
-        "Trop de tentatives. Patientez une minute avant de réessayer.",
+        _("Trop de tentatives. Patientez une minute avant de réessayer."),
     )
     values = {name: form_text(form, name) for name in ("email", "name")}
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}
     if password != confirm:
-        errors["confirm"] = "Les deux mots de passe ne sont pas identiques."
+        errors["confirm"] = _("Les deux mots de passe ne sont pas identiques.")
     else:
         try:
             facilitator = accounts.create_facilitator(
@@ -127,8 +128,12 @@ def login(request: Request, engine: EngineDep, form: FormDep):
             request,
             "accounts/login.html",
             {
-                "error": "Trop de tentatives de connexion. "
-                "Patientez une minute avant de réessayer.",
+                "error": " ".join(
+                    (
+                        _("Trop de tentatives de connexion."),
+                        _("Patientez une minute avant de réessayer."),
+                    )
+                ),
                 "email": email,
                 "next": target,
             },
@@ -141,7 +146,7 @@ def login(request: Request, engine: EngineDep, form: FormDep):
         return render(
             request,
             "accounts/login.html",
-            {"error": "Adresse ou mot de passe incorrect.", "email": email, "next": target},
+            {"error": _("Adresse ou mot de passe incorrect."), "email": email, "next": target},
             status_code=401,
         )
     return _sign_in(request, engine, facilitator.id, target or "/ateliers")
@@ -174,9 +179,9 @@ def change_password(
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}
     if accounts.authenticate(engine=engine, email=facilitator.email, password=current) is None:
-        errors["current"] = "Mot de passe actuel incorrect."
+        errors["current"] = _("Mot de passe actuel incorrect.")
     elif password != confirm:
-        errors["confirm"] = "Les deux nouveaux mots de passe ne sont pas identiques."
+        errors["confirm"] = _("Les deux nouveaux mots de passe ne sont pas identiques.")
     else:
         try:
             accounts.set_password(

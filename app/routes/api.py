@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from app import crud
 from app.deps import CreationLimit, DiagnosticDep, EngineDep, SaveLimit, StoreDep
+from app.i18n import _
 from app.questionnaire.answers import validate_answers
-from app.questionnaire.schema import QuestionnaireDefinition
+from app.questionnaire.model import Questionnaire
+from app.questionnaire.schema import (
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    Question,
+    QuestionnaireDefinition,
+)
 from app.routes.links import resume_url
 from app.scoring.result import compute_result
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class JSONBodyRequest(Request):
+    """A body that cannot be decoded at all (not UTF-8, or nested deeper than the JSON parser
+    goes) is unreadable JSON like any other: FastAPI then answers 422 naming "body", the
+    documented shape, instead of its bare 400 "There was an error parsing the body"."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (UnicodeDecodeError, RecursionError) as error:
+            text = (await self.body()).decode("utf-8", "replace")
+            raise json.JSONDecodeError(str(error), text, getattr(error, "start", 0)) from error
+
+
+class JSONBodyRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_json_body(request: Request) -> Response:
+            return await handle(JSONBodyRequest(request.scope, request.receive))
+
+        return handle_json_body
+
+
+router = APIRouter(prefix="/api", tags=["api"], route_class=JSONBodyRoute)
 
 MAX_ANSWERS_PER_REQUEST = 200
 
@@ -38,14 +72,21 @@ class SaveOut(BaseModel):
 
 
 class FieldError(BaseModel):
-    field: str
+    field: str = Field(description='the field in question; "body" for the body as a whole')
     message: str
 
 
-class SaveErrorOut(BaseModel):
+class RequestErrorOut(BaseModel):
+    """A request the API cannot read: each bad field named (main.py's `invalid_request`)."""
+
     detail: list[FieldError]
-    errors: dict[str, str]
-    saved: list[str]
+
+
+class SaveErrorOut(RequestErrorOut):
+    """Some answers refused: each bad one named, the valid ones saved all the same."""
+
+    errors: dict[str, str] = Field(description="question id → message, as in `detail`")
+    saved: list[str] = Field(description="the question ids saved by this request")
 
 
 class ErrorOut(BaseModel):
@@ -101,8 +142,33 @@ class ResultOut(BaseModel):
     missing_required: list[str]
 
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Unknown token"}
+Responses = dict[int | str, dict[str, Any]]
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+# The error answers of the API, as written by the handlers in main.py, the dependencies in
+# deps.py and the middlewares (limits.py, csrf.py, security.py); tests/test_api_fuzz.py checks
+# every response against them.
+UNAVAILABLE: Responses = {
+    503: {"model": ErrorOut, "description": "Database unavailable", "headers": RETRY_AFTER}
+}
+NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "Unknown token"}}
+# FastAPI documents its own HTTPValidationError (`detail: [{loc, msg, type}]`) for any route
+# with parameters unless the route documents a 422 itself; main.py's `invalid_request` answers
+# `detail: [{field, message}]`.
+INVALID: Responses = {
+    422: {"model": RequestErrorOut, "description": "Invalid request: each bad field named"}
+}
+TOKEN_ROUTE: Responses = {**NOT_FOUND, **INVALID, **UNAVAILABLE}
+TOO_MANY: Responses = {
+    429: {"model": ErrorOut, "description": "Rate limit reached", "headers": RETRY_AFTER}
+}
+FORBIDDEN: Responses = {
+    403: {
+        "model": ErrorOut,
+        "description": "Cross-site request refused: sent by a browser from another site "
+        "(text), or with the app's CSRF cookie but without its X-CSRFToken header (JSON). "
+        "API clients sending neither cookies nor Origin/Sec-Fetch-Site never get it.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
 }
 
 
@@ -121,13 +187,14 @@ def get_questionnaire(store: StoreDep) -> dict[str, Any]:
     status_code=201,
     summary="Start a new diagnostic",
     dependencies=[CreationLimit],
+    responses={**FORBIDDEN, **TOO_MANY, **UNAVAILABLE},
 )
 def create_diagnostic(request: Request, engine: EngineDep, store: StoreDep) -> TokenOut:
     diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
     return TokenOut(token=diagnostic.token, resume_url=resume_url(request, diagnostic.token))
 
 
-@router.get("/diagnostics/{token}", summary="The answers saved so far", responses=NOT_FOUND)
+@router.get("/diagnostics/{token}", summary="The answers saved so far", responses=TOKEN_ROUTE)
 def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
     return AnswersOut(
         token=opened.diagnostic.token,
@@ -147,22 +214,36 @@ def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
         "bad field, while the valid ones are still saved."
     ),
     responses={
-        **NOT_FOUND,
-        422: {"model": SaveErrorOut},
-        413: {"description": "Body too large"},
+        **TOKEN_ROUTE,
+        422: {
+            "model": SaveErrorOut | RequestErrorOut,
+            "description": "Some answers refused (unknown question, invalid value): "
+            "SaveErrorOut, the valid answers still saved (over "
+            f'{MAX_ANSWERS_PER_REQUEST} answers at once: none saved, "body" named). A body '
+            "that is not a JSON object (unreadable, not UTF-8, another type) names the field "
+            '"body" and saves nothing: RequestErrorOut.',
+        },
+        413: {"model": ErrorOut, "description": "Body too large"},
+        **FORBIDDEN,
+        **TOO_MANY,
     },
 )
 def put_answers(
     opened: DiagnosticDep,
     engine: EngineDep,
-    answers: Annotated[dict[str, Any], Body(examples=[{"association_nom": "Les Amis du Parc"}])],
+    # Documented by `document_answers`, from the questionnaire.
+    answers: Annotated[dict[str, Any], Body()],
 ) -> SaveOut:
     if len(answers) > MAX_ANSWERS_PER_REQUEST:
         return JSONResponse(  # type: ignore[return-value]
             status_code=422,
             content={
                 "detail": [
-                    {"field": "", "message": f"Au plus {MAX_ANSWERS_PER_REQUEST} réponses."}
+                    {
+                        "field": "body",
+                        "message": _("Au plus %(max)s réponses.")
+                        % {"max": MAX_ANSWERS_PER_REQUEST},
+                    }
                 ],
                 "errors": {},
                 "saved": [],
@@ -186,7 +267,7 @@ def put_answers(
 @router.get(
     "/diagnostics/{token}/result",
     summary="Barycentre, lever scores, indicators, cards",
-    responses=NOT_FOUND,
+    responses=TOKEN_ROUTE,
 )
 def get_result(opened: DiagnosticDep) -> ResultOut:
     return ResultOut.model_validate(compute_result(opened.questionnaire, opened.answers).to_json())
@@ -196,7 +277,7 @@ def get_result(opened: DiagnosticDep) -> ResultOut:
     "/diagnostics/{token}/report.pdf",
     summary="The PDF diagnostic",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
+    responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
 )
 async def get_report(opened: DiagnosticDep, request: Request) -> Response:
     from app.routes.report import pdf_response
@@ -208,8 +289,85 @@ async def get_report(opened: DiagnosticDep, request: Request) -> Response:
     "/diagnostics/{token}",
     status_code=204,
     summary="Delete a diagnostic for good",
-    responses=NOT_FOUND,
+    responses={**TOKEN_ROUTE, **FORBIDDEN},
 )
 def delete_diagnostic(opened: DiagnosticDep, engine: EngineDep) -> Response:
     crud.delete_diagnostic(engine=engine, diagnostic_id=opened.diagnostic.id)
     return Response(status_code=204)
+
+
+# --- The body of PUT .../answers, documented from the questionnaire ------------------------
+
+ANSWERS_PATH = "/api/diagnostics/{token}/answers"
+
+
+def _plain(bound: float) -> float | int:
+    return int(bound) if bound.is_integer() else bound
+
+
+def answer_schema(questionnaire: Questionnaire, question: Question) -> dict[str, Any]:
+    """The values a question takes, as JSON Schema (answers.py's validators have the last
+    word: a value outside this schema is refused with 422, naming the question)."""
+    if question.type in NUMBER_TYPES:
+        number = {
+            "type": "integer" if question.type == "integer" else "number",
+            "minimum": _plain(question.lower_bound),
+            "maximum": _plain(question.upper_bound),
+        }
+        written = {"type": "string", "description": "as written by hand: 12 500 €, 12,5, 35 %"}
+        return {"anyOf": [number, written, {"type": "null"}]}
+    if question.type in TEXT_TYPES:
+        return {
+            "type": ["string", "null"],
+            "maxLength": question.text_max_length,
+            "description": "at most maxLength characters once trimmed",
+        }
+    options = [option.id for option in questionnaire.options(question)]
+    single = {"enum": [*options, "", None]}
+    if question.type == "multiple_choice":
+        exclusive = [option.id for option in questionnaire.options(question) if option.exclusive]
+        picked = {"type": "array", "items": {"enum": options}}
+        if exclusive:
+            picked["description"] = f"{', '.join(exclusive)}: only on its own"
+        return {"anyOf": [picked, single]}
+    return single
+
+
+def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
+    roles = questionnaire.definition.roles
+    example = {roles.association_name: "Les Amis du Parc", roles.annual_budget: 50_000}
+    return {
+        "type": "object",
+        "title": "Answers",
+        "description": (
+            "Question id → value, for any of the questions of the questionnaire in force "
+            "(GET /api/questionnaire); a diagnostic started under an earlier version takes "
+            "that version's questions. null or an empty string clears an answer. An unknown "
+            "question id is refused (422, naming it), the other answers saved all the same."
+        ),
+        "properties": {
+            question_id: answer_schema(questionnaire, question)
+            for question_id, question in questionnaire.questions.items()
+        },
+        "additionalProperties": False,
+        "examples": [{key: value for key, value in example.items() if key}],
+    }
+
+
+def document_answers(app: FastAPI, questionnaire: Questionnaire) -> None:
+    """Complete the app's OpenAPI schema with what only the loaded questionnaire knows: the
+    question ids PUT .../answers accepts, and their values (the route itself takes any JSON
+    object, so as to save the valid answers of a batch and name the others)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()  # also kept as app.openapi_schema, completed in place
+            schema["components"]["schemas"]["Answers"] = answers_schema(questionnaire)
+            put = schema["paths"][ANSWERS_PATH]["put"]
+            put["requestBody"]["content"]["application/json"]["schema"] = {
+                "$ref": "#/components/schemas/Answers"
+            }
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

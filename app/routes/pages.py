@@ -3,6 +3,7 @@ autosave per answer (the same partials serve full pages and htmx swaps)."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from app.deps import (
     SaveLimit,
     StoreDep,
 )
+from app.i18n import _
 from app.progress import Progress
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
 from app.questionnaire.conditions import is_visible, visible_answers, walk
@@ -57,12 +59,27 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
+    if message == _reason_phrase(status_code):
+        # Starlette's own detail (an unknown address: "Not Found"), in English whatever the
+        # reader's language: say it in theirs.
+        message = (
+            _("Cette page n'existe pas.")
+            if status_code == 404
+            else _("La demande n'a pas pu aboutir.")
+        )
     return render(
         request,
         "error.html",
         {"status_code": status_code, "message": message},
         status_code=status_code,
     )
+
+
+def _reason_phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
 
 
 def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dict[str, Any]:
@@ -148,7 +165,12 @@ def landing(request: Request, store: StoreDep, supprime: str = "", deconnecte: s
 
 @router.get("/confidentialite", response_class=HTMLResponse, name="privacy")
 def privacy(request: Request):
-    return render(request, "privacy.html", {})
+    settings = request.app.state.settings
+    return render(
+        request,
+        "privacy.html",
+        {"retention_days": settings.retention_days, "session_days": settings.session_days},
+    )
 
 
 @router.post("/diagnostics", dependencies=[CreationLimit])
@@ -195,7 +217,7 @@ def diagnostic_home(
 def section_page(request: Request, opened: DiagnosticDep, section_id: str, enregistre: str = ""):
     section = opened.questionnaire.section(section_id)
     if section is None:
-        return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
+        return error_page(request, 404, _("Cette partie du questionnaire n'existe pas."))
     context = section_context(opened, section)
     context["just_saved"] = enregistre == "1"  # after the no-JavaScript "Enregistrer" button
     return render(request, "section.html", context)
@@ -209,7 +231,7 @@ def section_submit(
     questionnaire = opened.questionnaire
     section = questionnaire.section(section_id)
     if section is None:
-        return error_page(request, 404, "Cette partie du questionnaire n'existe pas.")
+        return error_page(request, 404, _("Cette partie du questionnaire n'existe pas."))
     submitted = set(form.getlist("present"))
     valid: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -267,13 +289,13 @@ def save_answer(
     questionnaire = opened.questionnaire
     question = questionnaire.questions.get(question_id)
     if question is None:
-        return error_page(request, 404, "Question inconnue.")
+        return error_page(request, 404, _("Question inconnue."))
     value = _form_value(form, question)
     try:
         if value is None and question.type != "multiple_choice":
             # Our fields always send themselves (empty when cleared); an absent one is a
             # malformed request, not a wish to erase the answer.
-            raise AnswerError("Réponse manquante : rien n'a été modifié.")
+            raise AnswerError(_("Réponse manquante : rien n'a été modifié."))
         stored = validate_answer(questionnaire, question_id, value)
     except AnswerError as error:
         context = question_context(opened, question, error=str(error), raw=value)

@@ -19,6 +19,7 @@ from app.deps import (
     creation_limit,
     parse_id,
 )
+from app.i18n import _
 from app.models import Workshop
 from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
@@ -46,7 +47,7 @@ def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Respon
     key = f"ip:{client_address(request)}"
     if not limits.allows("join", key):
         response = error_page(
-            request, 429, "Trop de codes erronés. Patientez une minute avant de réessayer."
+            request, 429, _("Trop de codes erronés. Patientez une minute avant de réessayer.")
         )
         response.headers["Retry-After"] = str(limits.retry_after("join", key))
         return response
@@ -57,15 +58,16 @@ def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Respon
             request,
             "join/code.html",
             {
-                "error": "Aucun atelier ne correspond à ce code. Vérifiez-le auprès de "
-                "l'animateur.",
+                "error": _(
+                    "Aucun atelier ne correspond à ce code. Vérifiez-le auprès de l'animateur."
+                ),
                 "code": raw_code[:40],
             },
             status_code=404,
         )
     if not workshop.is_open:
         return error_page(
-            request, 410, "Cet atelier est fermé : il n'accepte plus de nouveaux participants."
+            request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
         )
     return workshop
 
@@ -82,7 +84,7 @@ def join_with_code(request: Request, engine: EngineDep, form: FormDep):
         return render(
             request,
             "join/code.html",
-            {"error": "Saisissez le code affiché par l'animateur (6 caractères).", "code": ""},
+            {"error": _("Saisissez le code affiché par l'animateur (6 caractères)."), "code": ""},
             status_code=422,
         )
     found = _open_workshop(request, engine, raw)
@@ -122,17 +124,19 @@ def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: 
     values = {name: form_text(form, name) for name in ("diagnostic", "resume_link", "sharing")}
     errors: dict[str, str] = {}
     if values["sharing"] not in data.SHARING_MODES:
-        errors["sharing"] = "Choisissez comment vos résultats apparaissent au groupe."
+        errors["sharing"] = _("Choisissez comment vos résultats apparaissent au groupe.")
     if values["diagnostic"] not in ("new", "existing"):
-        errors["diagnostic"] = "Choisissez de commencer un diagnostic ou de reprendre le vôtre."
+        errors["diagnostic"] = _("Choisissez de commencer un diagnostic ou de reprendre le vôtre.")
     diagnostic = None
     if values["diagnostic"] == "existing":
         token = token_from_link(values["resume_link"])
         diagnostic = crud.get_diagnostic(engine=engine, token=token) if token else None
         if diagnostic is None:
-            errors["resume_link"] = (
-                "Ce lien de reprise ne correspond à aucun diagnostic. Collez le lien complet "
-                "reçu en commençant (il contient « /d/ »)."
+            errors["resume_link"] = " ".join(
+                (
+                    _("Ce lien de reprise ne correspond à aucun diagnostic."),
+                    _("Collez le lien complet reçu en commençant (il contient « /d/ »)."),
+                )
             )
     if errors:
         return _join_page(request, found, errors, values, status_code=422)
@@ -157,7 +161,7 @@ def own_membership(engine, opened, participant_id: str):
             engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
         )
     if membership is None:
-        raise HTTPException(status_code=404, detail="Participation introuvable.")
+        raise HTTPException(status_code=404, detail=_("Participation introuvable."))
     return membership
 
 
@@ -168,7 +172,7 @@ def change_sharing(
     membership = own_membership(engine, opened, participant_id)
     sharing = form_text(form, "sharing")
     if sharing not in data.SHARING_MODES:
-        return error_page(request, 422, "Choisissez « avec le nom » ou « anonymement ».")
+        return error_page(request, 422, _("Choisissez « avec le nom » ou « anonymement »."))
     data.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?partage=1#ateliers", status_code=303)

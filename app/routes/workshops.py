@@ -15,10 +15,11 @@ import segno
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
 from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
+from app.i18n import N_, _, current_language
 from app.models import Workshop
 from app.questionnaire.answers import AnswerError, clean_text
 from app.report.charts import group_map_svg
@@ -64,23 +65,24 @@ def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[st
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for name, label, limit in (
-        ("title", "Le titre", 200),
-        ("place", "Le lieu", 200),
-        ("notes", "Les notes", 4000),
+        ("title", N_("Le titre"), 200),
+        ("place", N_("Le lieu"), 200),
+        ("notes", N_("Les notes"), 4000),
     ):
         try:
             cleaned[name] = clean_text(values[name], limit, single_line=name != "notes")
         except AnswerError as error:
             cleaned[name] = ""
-            errors[name] = f"{label} : {str(error)[0].lower()}{str(error)[1:]}"
+            message = f"{str(error)[0].lower()}{str(error)[1:]}"
+            errors[name] = _("%(field)s : %(error)s") % {"field": _(label), "error": message}
     title, place, notes = cleaned["title"], cleaned["place"], cleaned["notes"]
     if not title and "title" not in errors:
-        errors["title"] = "Donnez un titre à l'atelier."
+        errors["title"] = _("Donnez un titre à l'atelier.")
     held_on = None
     try:
         held_on = parse_date(values["held_on"])
     except ValueError:
-        errors["held_on"] = "Date invalide : utilisez le format jj/mm/aaaa (ex. : 23/11/2026)."
+        errors["held_on"] = _("Date invalide : utilisez le format jj/mm/aaaa (ex. : 23/11/2026).")
     if errors:
         return None, errors, values
     return data.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes), {}, values
@@ -177,7 +179,8 @@ def join_qr(url: str) -> segno.QRCode:
 def qr_svg(url: str, scale: int = 6) -> Markup:
     """The join link as an inline SVG QR code (segno), with a text alternative."""
     svg = join_qr(url).svg_inline(scale=scale, border=2, title="", omitsize=True)
-    svg = svg.replace("<svg ", '<svg role="img" aria-label="QR code du lien pour rejoindre" ', 1)
+    label = escape(_("QR code du lien pour rejoindre"))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     return Markup(svg)
 
 
@@ -351,12 +354,14 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
     chosen = [m for m in members if m.number == wanted]
     view = group_views(request, workshop, chosen)[0] if chosen else None
     if view is None:
-        raise HTTPException(status_code=404, detail="Participant introuvable dans cet atelier.")
+        raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
     if not view.named:
         raise HTTPException(
             status_code=403,
-            detail="Ce participant partage ses résultats anonymement : sa vue détaillée reste "
-            "privée. Il peut choisir d'apparaître avec son nom depuis son diagnostic.",
+            detail=_(
+                "Ce participant partage ses résultats anonymement : sa vue détaillée reste "
+                "privée. Il peut choisir d'apparaître avec son nom depuis son diagnostic."
+            ),
         )
     return view
 
@@ -436,6 +441,7 @@ def workshop_csv(request: Request, workshop: WorkshopDep):
 def workshop_json(request: Request, workshop: WorkshopDep):
     summary = group_summary(request, workshop)
     questionnaire = request.app.state.store.current
+    lang = current_language()
     payload = {
         "workshop": {
             "title": workshop.title,
@@ -443,8 +449,8 @@ def workshop_json(request: Request, workshop: WorkshopDep):
             "place": workshop.place,
             "exported_on": today_in_france().isoformat(),
         },
-        "models": {m.id: m.name.get() for m in questionnaire.models},
-        "levers": {lv.id: lv.label.get() for lv in questionnaire.definition.levers},
+        "models": {m.id: m.name.get(lang) for m in questionnaire.models},
+        "levers": {lv.id: lv.label.get(lang) for lv in questionnaire.definition.levers},
         "participants": result_rows(questionnaire, summary),
     }
     body = json.dumps(payload, ensure_ascii=False, indent=2)

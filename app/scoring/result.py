@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.i18n import resolve
 from app.questionnaire.conditions import ConditionContext, missing_required, visible_answers
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import LeverCard
@@ -57,6 +58,7 @@ class DiagnosticResult:
 def compute_result(
     questionnaire: Questionnaire, answers: dict[str, Any], lang: str | None = None
 ) -> DiagnosticResult:
+    lang = resolve(lang)  # labels in the current language unless one is given
     shown = visible_answers(questionnaire, answers)
     amounts = resource_amounts(questionnaire, shown)
     profile = resource_profile(amounts)

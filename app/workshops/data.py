@@ -16,14 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import first_detached, write_session
+from app.i18n import N_
 from app.models import Answer, Diagnostic, Participant, Workshop
 from app.workshops.codes import new_join_code
 
 SHARING_MODES = ("named", "anonymous")
-# How each mode reads on the participant's page ("Vos résultats sont partagés …").
+# How each mode reads on the participant's page ("Vos résultats sont partagés …"); translated
+# where shown.
 SHARING_LABELS = {
-    "named": "avec le nom de votre association",
-    "anonymous": "anonymement (un numéro à la place du nom)",
+    "named": N_("avec le nom de votre association"),
+    "anonymous": N_("anonymement (un numéro à la place du nom)"),
 }
 
 

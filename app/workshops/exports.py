@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from app.i18n import _, current_language
 from app.questionnaire.model import Questionnaire
 from app.workshops.group import GroupSummary, member_label
 
@@ -43,54 +44,56 @@ def result_rows(questionnaire: Questionnaire, summary: GroupSummary) -> list[dic
     return rows
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, decimal: str = ",") -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", decimal)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def result_csv(questionnaire: Questionnaire, summary: GroupSummary) -> str:
-    """Semicolon-separated with decimal commas, as French spreadsheets expect; a BOM so they
-    read it as UTF-8."""
+    """In the reader's language: headers, and the separators their spreadsheet expects
+    (French: semicolons and decimal commas; English: commas and decimal points); a BOM so
+    spreadsheets read it as UTF-8. Model and lever ids stay ids, as in the JSON export."""
     rows = result_rows(questionnaire, summary)
     model_ids = [model.id for model in questionnaire.models]
     lever_ids = [lever.id for lever in questionnaire.definition.levers]
+    french = current_language() == "fr"
+    delimiter, decimal = (";", ",") if french else (",", ".")
     header = [
-        "numero",
-        "association",
-        "partage",
-        "reponses",
-        "questions",
-        "avancement_pct",
-        "obligatoires_manquantes",
-        "modele_dominant",
-        "modele_second",
-        "ecart_aux_modeles",
-        *[f"poids_{m}" for m in model_ids],
-        *[f"score_{lever}" for lever in lever_ids],
+        _("numero"),
+        _("association"),
+        _("partage"),
+        _("reponses"),
+        _("questions"),
+        _("avancement_pct"),
+        _("obligatoires_manquantes"),
+        _("modele_dominant"),
+        _("modele_second"),
+        _("ecart_aux_modeles"),
+        *[_("poids_%(model)s") % {"model": m} for m in model_ids],
+        *[_("score_%(lever)s") % {"lever": lever} for lever in lever_ids],
     ]
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            [
-                _cell(row["number"]),
-                _cell(member_label(row["number"], row["association"])),
-                _cell("nommé" if row["sharing"] == "named" else "anonyme"),
-                _cell(row["answered"]),
-                _cell(row["questions"]),
-                _cell(row["progress_percent"]),
-                _cell(row["missing_required"]),
-                _cell(row["dominant_model"]),
-                _cell(row["runner_up_model"]),
-                _cell(row["atypicality"]),
-                *[_cell(row["weights"][m]) for m in model_ids],
-                *[_cell(row["levers"][lever]) for lever in lever_ids],
-            ]
-        )
+        cells = [
+            row["number"],
+            member_label(row["number"], row["association"]),
+            _("nommé") if row["sharing"] == "named" else _("anonyme"),
+            row["answered"],
+            row["questions"],
+            row["progress_percent"],
+            row["missing_required"],
+            row["dominant_model"],
+            row["runner_up_model"],
+            row["atypicality"],
+            *[row["weights"][m] for m in model_ids],
+            *[row["levers"][lever] for lever in lever_ids],
+        ]
+        writer.writerow([_cell(value, decimal) for value in cells])
     return out.getvalue()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from statistics import mean
 from typing import Any
 
-from app.i18n import current_language
+from app.i18n import _, current_language
 from app.progress import Progress
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, pole_positions
@@ -92,16 +92,16 @@ def on_current_map(questionnaire: Questionnaire, barycentre: Barycentre) -> Bary
         (barycentre.weights.get(m.id, 0.0), pole)
         for m, pole in zip(questionnaire.models, poles, strict=True)
     ]
-    total = sum(weight for weight, _ in kept)
+    total = sum(weight for weight, _pole in kept)
     if total <= 0:
         return barycentre
-    x = sum(weight * px for weight, (px, _) in kept) / total
-    y = sum(weight * py for weight, (_, py) in kept) / total
+    x = sum(weight * px for weight, (px, _py) in kept) / total
+    y = sum(weight * py for weight, (_px, py) in kept) / total
     return replace(barycentre, point=(x, y))
 
 
 def member_label(number: int, name: str | None) -> str:
-    return name if name else f"Participant n° {number}"
+    return name if name else _("Participant n° %(num)s") % {"num": number}
 
 
 def member_view(
@@ -147,7 +147,7 @@ def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupS
         levers.append(
             LeverSpread(
                 id=lever.id,
-                label=lever.label.get(),
+                label=lever.label.get(current_language()),
                 mean=average,
                 lowest=lowest,
                 highest=highest,

@@ -1,0 +1,212 @@
+"""Everything the tool stores about someone, as JSON they can download (right of access and
+portability): an association's diagnostic, a counsellor's workshop, a counsellor's account.
+
+Each export holds its owner's data only. A diagnostic's export names the workshops it takes
+part in, not who else does; a workshop's lists its participants as the counsellor sees them
+(no name for those sharing anonymously, and never their answers).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from app.formatting import format_answer
+from app.models import Diagnostic, Facilitator, FacilitatorSession, Workshop, utcnow
+from app.questionnaire.model import Questionnaire
+from app.scoring.result import compute_result
+from app.workshops import data as workshop_data
+from app.workshops.codes import display_code
+from app.workshops.exports import result_rows
+from app.workshops.group import GroupSummary
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    """Dates as ISO 8601; moments in UTC (SQLite gives them back without a zone)."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat()
+
+
+def _header(kind: str, exported_at: datetime | None) -> dict[str, Any]:
+    return {"kind": kind, "exported_at": iso(exported_at or utcnow())}
+
+
+def labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
+    """Names of the model and lever ids used in the exports, in the reader's language."""
+    return {
+        "models": {model.id: model.name.get() for model in questionnaire.models},
+        "levers": {lever.id: lever.label.get() for lever in questionnaire.definition.levers},
+    }
+
+
+# --- A diagnostic -------------------------------------------------------------------------
+
+
+def answer_rows(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every stored answer, in questionnaire order: the value as stored and as read."""
+    rows = []
+    for question_id, question in questionnaire.questions.items():
+        if question_id not in answers:
+            continue
+        value = answers[question_id]
+        rows.append(
+            {
+                "question_id": question_id,
+                "section": questionnaire.section_of[question_id].title.get(),
+                "question": question.label.get(),
+                "value": value,
+                "answer": format_answer(questionnaire, question, value),
+            }
+        )
+    # Kept by an older definition but no longer asked: still the association's data.
+    for question_id in sorted(set(answers) - set(questionnaire.questions)):
+        rows.append(
+            {
+                "question_id": question_id,
+                "section": None,
+                "question": None,
+                "value": answers[question_id],
+                "answer": None,
+            }
+        )
+    return rows
+
+
+def result_summary(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict | None:
+    """The computed result in short (None before any answer)."""
+    if not answers:
+        return None
+    result = compute_result(questionnaire, answers)
+    barycentre = result.barycentre
+
+    def model(model_id: str | None) -> dict[str, str] | None:
+        found = questionnaire.model_by_id.get(model_id) if model_id else None
+        return {"id": found.id, "name": found.name.get()} if found else None
+
+    return {
+        "dominant_model": model(barycentre.dominant) if barycentre else None,
+        "runner_up_model": model(barycentre.runner_up) if barycentre else None,
+        "model_weights": {k: round(v, 4) for k, v in barycentre.weights.items()}
+        if barycentre
+        else None,
+        "atypicality": round(barycentre.atypicality, 4) if barycentre else None,
+        "levers": {
+            lever.id: {
+                "label": lever.label,
+                "score": None if lever.score is None else round(lever.score, 1),
+            }
+            for lever in result.levers
+        },
+        "indicators": result.indicators,
+        "cards": [card.title.get() for card in result.cards],
+        "missing_required": list(result.missing_required),
+    }
+
+
+def diagnostic_export(
+    *,
+    engine: Engine,
+    diagnostic: Diagnostic,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    exported_at: datetime | None = None,
+) -> dict[str, Any]:
+    memberships = workshop_data.memberships(engine=engine, diagnostic_id=diagnostic.id)
+    return {
+        "export": _header("diagnostic", exported_at),
+        "diagnostic": {
+            "created_at": iso(diagnostic.created_at),
+            "updated_at": iso(diagnostic.updated_at),
+            "questionnaire_id": questionnaire.id,
+            "questionnaire_version": questionnaire.version,
+            "partner_request": diagnostic.partner_request,
+        },
+        "answers": answer_rows(questionnaire, answers),
+        "result": result_summary(questionnaire, answers),
+        "workshops": [
+            {
+                "title": workshop.title,
+                "held_on": iso(workshop.held_on),
+                "participant_number": participant.number,
+                "sharing": participant.sharing,
+                "joined_at": iso(participant.joined_at),
+            }
+            for participant, workshop in memberships
+        ],
+    }
+
+
+# --- A workshop, an account ---------------------------------------------------------------
+
+
+def workshop_fields(
+    workshop: Workshop, questionnaire: Questionnaire, summary: GroupSummary
+) -> dict[str, Any]:
+    """The workshop and its participants as the counsellor sees them (the group's JSON rows:
+    `association` is None for those sharing anonymously)."""
+    participants = result_rows(questionnaire, summary)
+    for row, view in zip(participants, summary.members, strict=True):
+        row["joined_at"] = iso(view.member.joined_at)
+    return {
+        "title": workshop.title,
+        "held_on": iso(workshop.held_on),
+        "place": workshop.place,
+        "notes": workshop.notes,
+        "join_code": display_code(workshop.join_code),
+        "is_open": workshop.is_open,
+        "created_at": iso(workshop.created_at),
+        "participants": participants,
+    }
+
+
+def workshop_export(
+    workshop: Workshop,
+    questionnaire: Questionnaire,
+    summary: GroupSummary,
+    exported_at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "export": _header("workshop", exported_at),
+        "workshop": workshop_fields(workshop, questionnaire, summary),
+        **labels(questionnaire),
+    }
+
+
+def open_sessions(*, engine: Engine, facilitator_id: int, now: datetime | None = None) -> int:
+    with Session(engine) as session:
+        return session.execute(
+            select(func.count())
+            .select_from(FacilitatorSession)
+            .where(
+                FacilitatorSession.facilitator_id == facilitator_id,
+                FacilitatorSession.expires_at > (now or utcnow()),
+            )
+        ).scalar_one()
+
+
+def account_export(
+    *,
+    engine: Engine,
+    facilitator: Facilitator,
+    questionnaire: Questionnaire,
+    workshops: list[dict[str, Any]],
+    exported_at: datetime | None = None,
+) -> dict[str, Any]:
+    """`workshops`: each as `workshop_fields` gives it (the caller builds the group views)."""
+    return {
+        "export": _header("account", exported_at),
+        "account": {
+            "email": facilitator.email,
+            "display_name": facilitator.display_name,
+            "created_at": iso(facilitator.created_at),
+        },
+        "open_sessions": open_sessions(engine=engine, facilitator_id=facilitator.id),
+        "workshops": workshops,
+        **labels(questionnaire),
+    }

@@ -1,0 +1,242 @@
+"""Personal-data retention: what `mse purge` deletes (database side, no HTTP).
+
+- Diagnostics untouched since the cutoff go, with their answers and workshop links, one
+  transaction each, through `crud.delete_diagnostic` (diagnostic row locked first, as every
+  delete and save does; one touched in the meantime is kept). Touched: modified (`updated_at`:
+  an answer saved, the pitch sheet's request) or linked to a workshop (`joined_at`).
+- Workshops without activity since the cutoff go, with their participant links (the
+  associations' diagnostics are not touched: they follow their own clock). A workshop's last
+  activity is the latest of its creation, the end of its date, and the last participant joining.
+- Expired counsellor sessions go whatever the cutoff (they no longer sign anyone in).
+
+Every function takes the engine and the moment explicitly, so tests can drive them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Engine, and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from app import crud
+from app.db import write_session
+from app.models import Answer, Diagnostic, FacilitatorSession, Participant, Workshop, utcnow
+
+
+@dataclass
+class Deleted:
+    """What a purge deleted (or, in a dry run, would delete)."""
+
+    diagnostics: int = 0
+    answers: int = 0
+    memberships: int = 0  # workshop links of the deleted diagnostics
+    workshops: int = 0
+    workshop_memberships: int = 0  # participant links of the deleted workshops
+    sessions: int = 0
+
+
+def cutoff_for(days: int, now: datetime | None = None) -> datetime:
+    """The moment `days` days before `now` (UTC)."""
+    if days < 1:
+        raise ValueError("the retention period is at least one day")
+    return _utc(now or utcnow()) - timedelta(days=days)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive values (stored as UTC); dates are compared in UTC throughout,
+    # which is also how SQLite compares the stored text.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# --- Diagnostics --------------------------------------------------------------------------
+
+
+def untouched_since(cutoff: datetime) -> ColumnElement[bool]:
+    """A diagnostic neither modified nor linked to a workshop since `cutoff` (linking an
+    existing diagnostic to a workshop does not change it, but is its owner's doing)."""
+    cutoff = _utc(cutoff)
+    joined_since = (
+        select(Participant.id)
+        .where(Participant.diagnostic_id == Diagnostic.id, Participant.joined_at >= cutoff)
+        .exists()
+    )
+    return and_(Diagnostic.updated_at < cutoff, ~joined_since)
+
+
+def stale_diagnostics(*, engine: Engine, cutoff: datetime) -> list[tuple[int, int, int]]:
+    """(id, answers, workshop links) of each diagnostic untouched since `cutoff`."""
+    answers = (
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.diagnostic_id == Diagnostic.id)
+        .scalar_subquery()
+    )
+    links = (
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.diagnostic_id == Diagnostic.id)
+        .scalar_subquery()
+    )
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Diagnostic.id, answers, links)
+            .where(untouched_since(cutoff))
+            .order_by(Diagnostic.id)
+        ).all()
+    return [(diagnostic_id, n_answers, n_links) for diagnostic_id, n_answers, n_links in rows]
+
+
+def purge_diagnostics(*, engine: Engine, cutoff: datetime, dry_run: bool = False) -> Deleted:
+    deleted = Deleted()
+    for diagnostic_id, n_answers, n_links in stale_diagnostics(engine=engine, cutoff=cutoff):
+        if not dry_run and not crud.delete_diagnostic(
+            engine=engine, diagnostic_id=diagnostic_id, only_if=untouched_since(cutoff)
+        ):
+            continue  # touched (or deleted by its owner) since it was listed
+        deleted.diagnostics += 1
+        deleted.answers += n_answers
+        deleted.memberships += n_links
+    return deleted
+
+
+# --- Workshops ----------------------------------------------------------------------------
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def last_activity(created_at: datetime, held_on: date | None, last_join: datetime | None):
+    """A workshop's latest sign of life: created, held (until the end of its day), joined."""
+    moments = [_utc(created_at)]
+    if held_on is not None:
+        moments.append(_end_of(held_on))
+    if last_join is not None:
+        moments.append(_utc(last_join))
+    return max(moments)
+
+
+def stale_workshops(*, engine: Engine, cutoff: datetime) -> list[tuple[int, list[int]]]:
+    """(id, linked diagnostic ids) of each workshop without activity since `cutoff`."""
+    with Session(engine) as session:
+        workshops = session.execute(
+            select(
+                Workshop.id,
+                Workshop.created_at,
+                Workshop.held_on,
+                func.max(Participant.joined_at),
+            )
+            .outerjoin(Participant, Participant.workshop_id == Workshop.id)
+            .group_by(Workshop.id)
+            .order_by(Workshop.id)
+        ).all()
+        stale = [
+            workshop_id
+            for workshop_id, created_at, held_on, last_join in workshops
+            if last_activity(created_at, held_on, last_join) < _utc(cutoff)
+        ]
+        links: dict[int, list[int]] = {workshop_id: [] for workshop_id in stale}
+        if stale:
+            for workshop_id, diagnostic_id in session.execute(
+                select(Participant.workshop_id, Participant.diagnostic_id).where(
+                    Participant.workshop_id.in_(stale)
+                )
+            ):
+                links[workshop_id].append(diagnostic_id)
+    return list(links.items())
+
+
+def delete_stale_workshop(*, engine: Engine, workshop_id: int, cutoff: datetime) -> bool:
+    """As `workshops.data.delete_workshop` (the links go, the diagnostics stay), but only if
+    still without activity once its row is locked: someone may be joining at that very moment.
+    Returns whether it was deleted."""
+    with write_session(engine) as session:
+        workshop = session.execute(
+            select(Workshop.created_at, Workshop.held_on)
+            .where(Workshop.id == workshop_id)
+            .with_for_update()
+        ).first()
+        if workshop is None:
+            return False
+        last_join = session.execute(
+            select(func.max(Participant.joined_at)).where(Participant.workshop_id == workshop_id)
+        ).scalar_one()
+        if last_activity(workshop.created_at, workshop.held_on, last_join) >= _utc(cutoff):
+            return False
+        session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
+        session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+        session.commit()
+        return True
+
+
+def purge_workshops(
+    *,
+    engine: Engine,
+    cutoff: datetime,
+    dry_run: bool = False,
+    purged_diagnostics: frozenset[int] = frozenset(),
+) -> Deleted:
+    """`purged_diagnostics`: links of these are not counted (a dry run lists diagnostics and
+    workshops before deleting either, and a link is deleted once)."""
+    deleted = Deleted()
+    for workshop_id, diagnostic_ids in stale_workshops(engine=engine, cutoff=cutoff):
+        if not dry_run and not delete_stale_workshop(
+            engine=engine, workshop_id=workshop_id, cutoff=cutoff
+        ):
+            continue
+        deleted.workshops += 1
+        deleted.workshop_memberships += sum(
+            1 for diagnostic_id in diagnostic_ids if diagnostic_id not in purged_diagnostics
+        )
+    return deleted
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def purge_expired_sessions(
+    *, engine: Engine, now: datetime | None = None, dry_run: bool = False
+) -> int:
+    expired = FacilitatorSession.expires_at < _utc(now or utcnow())
+    if dry_run:
+        with Session(engine) as session:
+            return session.execute(
+                select(func.count()).select_from(FacilitatorSession).where(expired)
+            ).scalar_one()
+    with write_session(engine) as session:
+        count = session.execute(delete(FacilitatorSession).where(expired)).rowcount
+        session.commit()
+    return count
+
+
+# --- All of it ----------------------------------------------------------------------------
+
+
+def purge(
+    *,
+    engine: Engine,
+    cutoff: datetime | None,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> Deleted:
+    """Everything past retention; with `cutoff` None (retention off) only expired sessions.
+    A stale diagnostic has no link made since the cutoff, so purging it never changes whether
+    a workshop is stale: the dry run's counts are the real run's."""
+    deleted = Deleted()
+    if cutoff is not None:
+        listed: frozenset[int] = frozenset()
+        if dry_run:
+            stale = stale_diagnostics(engine=engine, cutoff=cutoff)
+            listed = frozenset(diagnostic_id for diagnostic_id, _answers, _links in stale)
+        diagnostics = purge_diagnostics(engine=engine, cutoff=cutoff, dry_run=dry_run)
+        workshops = purge_workshops(
+            engine=engine, cutoff=cutoff, dry_run=dry_run, purged_diagnostics=listed
+        )
+        deleted.diagnostics, deleted.answers = diagnostics.diagnostics, diagnostics.answers
+        deleted.memberships = diagnostics.memberships
+        deleted.workshops = workshops.workshops
+        deleted.workshop_memberships = workshops.workshop_memberships
+    deleted.sessions = purge_expired_sessions(engine=engine, now=now, dry_run=dry_run)
+    return deleted
