@@ -8,24 +8,26 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.routes import accounts, pages, participation, workshops
+from app.routes import accounts, language, pages, participation, workshops
 from app.routes import data as personal_data_routes
 from tests.utils.clients import csrf_ready
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+HTML_ROUTERS = (
+    pages.router,
+    participation.router,
+    accounts.router,
+    workshops.router,
+    personal_data_routes.router,
+    language.router,
+)
 
 
 def unsafe_page_routes() -> list[tuple[str, str]]:
     """Every state-changing route of the HTML side, read from the routers themselves so a new
     route is covered without anyone remembering to add it here."""
     found = []
-    for router in (
-        pages.router,
-        participation.router,
-        accounts.router,
-        workshops.router,
-        personal_data_routes.router,
-    ):
+    for router in HTML_ROUTERS:
         for route in router.routes:
             for method in sorted(route.methods & UNSAFE):
                 found.append((method, route.path))
@@ -125,13 +127,7 @@ def test_json_api_needs_the_token_only_when_cookies_are_sent(client):
 def test_no_state_change_over_get(client):
     """Every route that changes something is POST/PUT/DELETE: none of the HTML side's GET
     routes is named like an action on its own (deleting, leaving... ask to confirm first)."""
-    for router in (
-        pages.router,
-        participation.router,
-        accounts.router,
-        workshops.router,
-        personal_data_routes.router,
-    ):
+    for router in HTML_ROUTERS:
         for route in router.routes:
             if "GET" in route.methods:
                 assert not route.path.endswith(("/quitter", "/partage", "/deconnexion")), route.path
