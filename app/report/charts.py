@@ -109,7 +109,7 @@ def map_description(
         "weight": percent(barycentre.weights[barycentre.dominant], lang),
     }
     runner_up = barycentre.runner_up
-    if runner_up and barycentre.weights.get(runner_up, 0) >= 0.005:
+    if runner_up and runner_up == barycentre.runner_up_to_mention:
         second = questionnaire.model_by_id[runner_up]
         return _(
             "Carte des %(count)s modèles socio-économiques : votre barycentre est proche du "

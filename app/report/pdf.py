@@ -247,7 +247,7 @@ def report_context(
     dominant = questionnaire.model_by_id.get(barycentre.dominant) if barycentre else None
     runner_up = (
         questionnaire.model_by_id.get(barycentre.runner_up)
-        if barycentre and barycentre.runner_up and weights.get(barycentre.runner_up, 0) >= 0.005
+        if barycentre and barycentre.runner_up_to_mention
         else None
     )
     lang = resolve(lang)

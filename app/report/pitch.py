@@ -78,8 +78,8 @@ def pitch_context(
         "project": facts(roles.pitch_project),
         "barycentre": barycentre,
         "dominant": questionnaire.model_by_id.get(barycentre.dominant) if barycentre else None,
-        "runner_up": questionnaire.model_by_id.get(barycentre.runner_up)
-        if barycentre and barycentre.runner_up and barycentre.weights[barycentre.runner_up] >= 0.01
+        "runner_up": questionnaire.model_by_id.get(barycentre.runner_up_to_mention)
+        if barycentre and barycentre.runner_up_to_mention
         else None,
         "map_svg": model_map_svg(questionnaire, barycentre, lang, size=300, id_prefix="pitch-map"),
         "levers": result.levers,

@@ -20,6 +20,10 @@ _SUM_ROW_WEIGHT = 1e4
 _SIMPLEX_DIAMETER = math.sqrt(2)
 
 
+# Below this weight the runner-up would read "0 %" or "1 %": not worth naming.
+RUNNER_UP_MIN_WEIGHT = 0.01
+
+
 @dataclass(frozen=True)
 class Barycentre:
     weights: dict[str, float]
@@ -27,6 +31,14 @@ class Barycentre:
     dominant: str
     runner_up: str | None
     residual: float
+
+    @property
+    def runner_up_to_mention(self) -> str | None:
+        """The runner-up model when its weight is worth a mention (at least 1 %): pages, the
+        pitch sheet, the map's description and the PDF all say the same."""
+        if self.runner_up and self.weights.get(self.runner_up, 0) >= RUNNER_UP_MIN_WEIGHT:
+            return self.runner_up
+        return None
 
     @property
     def atypicality(self) -> float:
