@@ -56,7 +56,8 @@ STATUS_MESSAGES = {
 
 
 def _page_message(exc: StarletteHTTPException) -> str:
-    if exc.detail == HTTPStatus(exc.status_code).phrase:
+    known = exc.status_code in HTTPStatus._value2member_map_
+    if known and exc.detail == HTTPStatus(exc.status_code).phrase:
         return _(STATUS_MESSAGES.get(exc.status_code, N_("La demande n'a pas pu aboutir.")))
     return str(exc.detail)
 

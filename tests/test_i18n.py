@@ -246,3 +246,16 @@ def test_every_page_speaks_english_when_asked(client, questionnaire):
         name: found for name, html in pages.items() if (found := french_in(html, user_data))
     }
     assert leftovers == {}
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/compte/mot-de-passe", "/compte"),  # drawn by a refused form post: its GET parent
+        ("/confidentialite?x=1", "/confidentialite?x=1"),
+        ("/no/such/page", "/"),
+    ],
+)
+def test_the_language_switch_never_lands_on_a_post_only_address(client, target, landing):
+    response = client.post("/langue", data={"lang": "en", "suite": target}, follow_redirects=False)
+    assert response.headers["location"] == landing

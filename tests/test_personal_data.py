@@ -306,10 +306,10 @@ def test_the_retention_setting_defaults_to_two_years_and_shows_on_the_privacy_pa
     with pytest.raises(ValueError):
         Settings(retention_days=-1)
     page = client.get("/confidentialite").text
-    assert "après 730 jours sans modification" in page
+    assert "Un diagnostic resté 730 jours sans modification" in page
     assert "au bout de 14 jours" in page and "Supprimer mon diagnostic" in page
     client.cookies.set("lang", "en")
-    assert "after 730 days without any change" in client.get("/confidentialite").text
+    assert "left 730 days without any change" in client.get("/confidentialite").text
     client.cookies.set("lang", "fr")
 
 
@@ -321,7 +321,7 @@ def test_the_privacy_page_follows_the_instance_settings(database_url):
     with TestClient(create_app(settings)) as browser:
         page = browser.get("/confidentialite").text
     assert "Votre diagnostic est conservé jusqu'à ce que vous le supprimiez" in page
-    assert "supprimé automatiquement" not in page and "sans activité" not in page
+    assert "Un diagnostic resté" not in page and "sans activité" not in page
     assert "expirent au bout de 1 jour " in page
 
 

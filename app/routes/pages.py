@@ -55,6 +55,11 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         # Counsellor pages show associations' names and results: not for shared caches or
         # the back button of a shared computer.
         response.headers["Cache-Control"] = "no-store"
+    else:
+        # Every page carries this visitor's CSRF token and speaks their language (cookie):
+        # fine for their browser's cache, never for a shared one.
+        response.headers["Cache-Control"] = "private"
+        response.headers["Vary"] = "Cookie"
     return response
 
 

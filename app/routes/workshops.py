@@ -124,7 +124,8 @@ def group_summary(
 def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
     """Changes whenever anything the board shows may have changed: a poll carrying the current
     version gets 204 and htmx leaves the page alone (no flicker, focus kept, no render)."""
-    parts = [workshop.title, str(workshop.is_open), str(len(members))]
+    # The language too: a tab switched to English must not be told "nothing new" (204).
+    parts = [workshop.title, str(workshop.is_open), str(len(members)), current_language()]
     for m in members:
         parts.append(f"{m.participant_id}:{m.sharing}:{m.updated_at.isoformat()}:{m.snapshot_id}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]

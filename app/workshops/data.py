@@ -15,9 +15,10 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.crud import DiagnosticGone
 from app.db import first_detached, write_session
 from app.i18n import N_
-from app.models import Answer, Diagnostic, Participant, Workshop
+from app.models import Answer, Diagnostic, Participant, Workshop, utcnow
 from app.workshops.codes import new_join_code
 
 SHARING_MODES = ("named", "anonymous")
@@ -142,6 +143,18 @@ def _join_workshop(
     engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
     with write_session(engine) as session:
+        # Joining is activity: touching the diagnostic first locks its row (the same order as
+        # saves and deletes), so the retention purge, which deletes only rows still untouched,
+        # waits for this join and then keeps the diagnostic; a diagnostic deleted meanwhile is
+        # reported as gone (404), not as a foreign-key error.
+        touched = session.execute(
+            update(Diagnostic)
+            .where(Diagnostic.id == diagnostic_id)
+            .values(updated_at=utcnow())
+            .returning(Diagnostic.id)
+        ).first()
+        if touched is None:
+            raise DiagnosticGone(diagnostic_id)
         existing = session.execute(
             select(Participant).where(
                 Participant.workshop_id == workshop_id, Participant.diagnostic_id == diagnostic_id
