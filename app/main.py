@@ -23,7 +23,7 @@ from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
-from app.i18n import N_, LanguageMiddleware, _
+from app.i18n import LANGUAGES, N_, LanguageMiddleware, _, translations
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
@@ -66,6 +66,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     config = config or settings
     # Fail before serving anything: a broken questionnaire raises QuestionnaireError here.
     questionnaire = load_questionnaire(config.questionnaire_path)
+    # Likewise a broken translation catalog: compiled now, not on the first English request.
+    for lang in LANGUAGES:
+        translations(lang)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
