@@ -123,6 +123,12 @@ WorkshopDep = Annotated[Workshop, Depends(owned_workshop)]
 # --- Rate limits on creating diagnostics and saving answers -------------------------------
 
 
+def cookies_secure(request: Request) -> bool:
+    """Whether our cookies get the Secure flag: on HTTPS, or when COOKIE_SECURE says the proxy
+    in front speaks HTTPS even if this request arrived as plain HTTP."""
+    return request.app.state.settings.cookie_secure or request.url.scheme == "https"
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

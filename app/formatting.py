@@ -65,7 +65,7 @@ def date(value: Any, lang: str | None = None) -> str:
 def text(value: Label | str | None, lang: str | None = None) -> str:
     if value is None:
         return ""
-    return value.get(resolve(lang)) if isinstance(value, Label) else str(value)
+    return value.get(lang) if isinstance(value, Label) else str(value)
 
 
 SHARE_INDICATORS = {
@@ -80,7 +80,6 @@ def format_answer(
     questionnaire: Questionnaire, question: Question, value: Any, lang: str | None = None
 ) -> str:
     """An answer as a reader expects it: choice labels, euros, percentages, units."""
-    lang = resolve(lang)
     if isinstance(value, list):
         return ", ".join(questionnaire.option_label(question, str(v), lang) for v in value)
     if question.type in ("single_choice", "likert", "multiple_choice"):

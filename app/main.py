@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from urllib.parse import urlencode
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -23,7 +22,7 @@ from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
-from app.i18n import LANGUAGES, N_, LanguageMiddleware, _, translations
+from app.i18n import LANGUAGES, LanguageMiddleware, _, translations
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
@@ -45,21 +44,6 @@ def _field_of(error: dict) -> str:
     if error.get("type") == "json_invalid":
         return "body"
     return ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0])
-
-
-# Starlette's own errors (an unknown URL, a wrong method) carry an English status phrase as
-# their detail: pages say it in the reader's language instead.
-STATUS_MESSAGES = {
-    404: N_("Cette page n'existe pas."),
-    405: N_("Cette adresse ne s'utilise pas ainsi."),
-}
-
-
-def _page_message(exc: StarletteHTTPException) -> str:
-    known = exc.status_code in HTTPStatus._value2member_map_
-    if known and exc.detail == HTTPStatus(exc.status_code).phrase:
-        return _(STATUS_MESSAGES.get(exc.status_code, N_("La demande n'a pas pu aboutir.")))
-    return str(exc.detail)
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
@@ -140,7 +124,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        response = pages.error_page(request, exc.status_code, _page_message(exc))
+        response = pages.error_page(request, exc.status_code, str(exc.detail))
         response.headers.update(getattr(exc, "headers", None) or {})
         return response
 

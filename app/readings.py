@@ -5,7 +5,7 @@ texts follow the current language."""
 from __future__ import annotations
 
 from app.formatting import format_indicator, number
-from app.i18n import N_, _, resolve
+from app.i18n import N_, _
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import DiagnosticResult
 
@@ -39,7 +39,6 @@ def indicator_rows(
     questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
 ) -> list[dict[str, str]]:
     """Each indicator with its value and what it means, in plain words."""
-    lang = resolve(lang)
     ind = result.indicators
     rows = []
     exchange = ind.get("exchange_share")
@@ -144,7 +143,6 @@ def indicator_rows(
 def source_rows(
     questionnaire: Questionnaire, result: DiagnosticResult, lang: str | None
 ) -> list[dict]:
-    lang = resolve(lang)
     profile = result.profile or {}
     return [
         {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from app.i18n import N_, _, ngettext, resolve
+from app.i18n import N_, _, ngettext
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, pole_positions
 from app.scoring.levers import LeverScore
@@ -89,7 +89,7 @@ def _diamond(x: float, y: float, half: float, *, fill: str = "#000000") -> str:
 
 
 def _model_name(model, lang: str | None) -> str:
-    return (model.short_name or model.name).get(resolve(lang))
+    return (model.short_name or model.name).get(lang)
 
 
 def map_description(

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from app.formatting import format_answer
-from app.i18n import resolve
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.report.charts import model_map_svg
@@ -43,7 +42,6 @@ def pitch_context(
     created_at: date,
     lang: str | None = None,
 ) -> dict[str, Any]:
-    lang = resolve(lang)
     roles = questionnaire.definition.roles
     shown = visible_answers(questionnaire, answers)
 

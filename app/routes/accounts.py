@@ -17,6 +17,7 @@ from app.deps import (
     FormDep,
     OptionalFacilitatorDep,
     client_address,
+    cookies_secure,
     enforce_limit,
 )
 from app.i18n import _
@@ -59,7 +60,7 @@ def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Resp
         max_age=int(lifetime.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure or request.url.scheme == "https",
+        secure=cookies_secure(request),
         path="/",
     )
     return response

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.routing import Match
 
-from app.deps import FormDep
+from app.deps import FormDep, cookies_secure
 from app.i18n import COOKIE_NAME, supported
 from app.routes.accounts import safe_next
 
@@ -43,7 +43,7 @@ def set_language(request: Request, form: FormDep):
         max_age=ONE_YEAR,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.cookie_secure or request.url.scheme == "https",
+        secure=cookies_secure(request),
         path="/",
     )
     return response

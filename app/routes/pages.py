@@ -20,7 +20,7 @@ from app.deps import (
     SaveLimit,
     StoreDep,
 )
-from app.i18n import _
+from app.i18n import N_, _
 from app.progress import Progress
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
 from app.questionnaire.conditions import is_visible, visible_answers, walk
@@ -63,15 +63,17 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     return response
 
 
+STATUS_MESSAGES = {
+    404: N_("Cette page n'existe pas."),
+    405: N_("Cette adresse ne s'utilise pas ainsi."),
+}
+
+
 def error_page(request: Request, status_code: int, message: str) -> Response:
     if message == _reason_phrase(status_code):
         # Starlette's own detail (an unknown address: "Not Found"), in English whatever the
         # reader's language: say it in theirs.
-        message = (
-            _("Cette page n'existe pas.")
-            if status_code == 404
-            else _("La demande n'a pas pu aboutir.")
-        )
+        message = _(STATUS_MESSAGES.get(status_code, N_("La demande n'a pas pu aboutir.")))
     return render(
         request,
         "error.html",
