@@ -28,7 +28,7 @@ from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
-from app.routes import accounts, api, language, pages, participation, workshops
+from app.routes import accounts, api, api_docs, language, pages, participation, workshops
 from app.routes import data as personal_data_routes
 from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
@@ -82,6 +82,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
         summary="Autodiagnostic du modèle socio-économique des associations",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by app/routes/api_docs.py, from the app itself (the CDN pages break the CSP).
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(
@@ -97,6 +100,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     # Outermost: the request id exists before anything logs, and is echoed as X-Request-ID.
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.mount(api_docs.ASSETS_PATH, api_docs.ASSETS, name="api_docs_assets")
+    app.include_router(api_docs.router)
     app.include_router(api.router)
     api.document_answers(app, questionnaire)
     app.include_router(pages.router)
