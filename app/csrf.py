@@ -3,14 +3,19 @@ token in a cookie, echoed in each form as a hidden `csrftoken` field and by htmx
 `X-CSRFToken` header, set once on <body> through hx-headers).
 
 asgi-csrf lets a request with no cookie at all through, reasoning that it carries no ambient
-credentials. We narrow that: only the JSON API may do so (it is authorised by the token in its
-URL and used by scripts). A page form posted without any cookie, say from a bookmarked form or
-another site, is refused like one with a wrong token.
+credentials. We narrow that for pages: a page form posted without any cookie, say from a
+bookmarked form or another site, is refused like one with a wrong token. And we widen it for the
+JSON API, which is authorised by the token in its URL and used by scripts: only a caller holding
+our CSRF cookie (a browser that opened a page of the app) must send the X-CSRFToken header; a
+script sending some other cookie (`lang=en`) is not asked for a token it never got.
+
+The cookie is marked Secure when the request came over HTTPS (behind a proxy, through
+X-Forwarded-Proto, see `--proxy-headers`) or when COOKIE_SECURE says so: asgi-csrf takes that
+flag once, so two instances share the same signing secret and each request picks one.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import time
@@ -19,12 +24,14 @@ from pathlib import Path
 from asgi_csrf import asgi_csrf
 from markupsafe import Markup, escape
 
-from app.i18n import N_, _, current_language
+from app.i18n import N_, _
+from app.refusals import refuse
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # A stand-in cookie header so asgi-csrf checks a cookie-less page request (the real token cookie
 # is then missing, so the check fails unless the request carries a valid token cookie).
 _NO_COOKIE_MARKER = (b"cookie", b"mse_no_cookie=1")
+COOKIE_NAME = "csrftoken"
 FAILURE_MESSAGE = N_(
     "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez. "
     "Vos réponses déjà enregistrées ne sont pas perdues."
@@ -34,42 +41,39 @@ FAILURE_MESSAGE = N_(
 class CSRFProtection:
     def __init__(self, app, signing_secret: str, cookie_secure: bool = False):
         self.app = app
-        self.protected = asgi_csrf(
-            app,
-            signing_secret=signing_secret,
-            cookie_secure=cookie_secure,
-            cookie_samesite="Lax",
-            send_csrf_failed=_refuse,
+        self.always_secure = cookie_secure
+        self.plain, self.secure = (
+            asgi_csrf(
+                app,
+                signing_secret=signing_secret,
+                cookie_name=COOKIE_NAME,
+                cookie_secure=secure,
+                cookie_samesite="Lax",
+                send_csrf_failed=_refuse,
+            )
+            for secure in (False, True)
         )
 
     async def __call__(self, scope, receive, send):
-        if (
-            scope["type"] == "http"
-            and scope["method"] not in SAFE_METHODS
-            and not scope["path"].startswith("/api/")
-            and not any(name == b"cookie" for name, _ in scope["headers"])
-        ):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        unsafe = scope["method"] not in SAFE_METHODS
+        cookies = [value for name, value in scope["headers"] if name == b"cookie"]
+        if scope["path"].startswith("/api/"):
+            if unsafe and not any(_has_csrf_cookie(value) for value in cookies):
+                return await self.app(scope, receive, send)
+        elif unsafe and not cookies:
             scope = {**scope, "headers": [*scope["headers"], _NO_COOKIE_MARKER]}
-        await self.protected(scope, receive, send)
+        secure = self.always_secure or scope.get("scheme") == "https"
+        await (self.secure if secure else self.plain)(scope, receive, send)
+
+
+def _has_csrf_cookie(header: bytes) -> bool:
+    return any(part.strip().startswith(COOKIE_NAME.encode() + b"=") for part in header.split(b";"))
 
 
 async def _refuse(scope, send, message_id):
-    api = scope["path"].startswith("/api/")
-    message = _(FAILURE_MESSAGE)
-    if api:
-        body = json.dumps({"detail": message}, ensure_ascii=False)
-    else:
-        title, home = _("Formulaire expiré"), _("Retour à l'accueil")
-        body = (
-            f"<!doctype html><html lang={current_language()}><meta charset=utf-8>"
-            f"<title>{escape(title)}</title><p>{escape(message)}</p>"
-            f"<p><a href=/>{escape(home)}</a></p></html>"
-        )
-    content_type = b"application/json" if api else b"text/html; charset=utf-8"
-    await send(
-        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", content_type)]}
-    )
-    await send({"type": "http.response.body", "body": body.encode("utf-8")})
+    await refuse(scope, send, 403, _(FAILURE_MESSAGE), title=_("Formulaire expiré"))
 
 
 def csrf_token(request) -> str:

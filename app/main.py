@@ -22,6 +22,8 @@ from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.deps import SignInRequired
+from app.form_body import FormBodyCheck
+from app.http_methods import MethodsMiddleware
 from app.i18n import LANGUAGES, LanguageMiddleware, _, translations
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
@@ -86,13 +88,17 @@ def create_app(config: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(MethodsMiddleware, router=app.router)
     app.add_middleware(
         CSRFProtection,
         signing_secret=signing_secret(config.secret_key, PROJECT_ROOT / "data" / "secret_key"),
         cookie_secure=config.cookie_secure or config.public_base_url.startswith("https://"),
     )
+    # Before the CSRF layer parses a form: only UTF-8 urlencoded forms reach it.
+    app.add_middleware(FormBodyCheck)
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
+    # Outside everything that reads a body (see app/limits.py).
+    app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeaders, script_url=HTMX_SRC)
     # Outside everything that writes a page (CSRF refusals included), so all of it is translated.
     app.add_middleware(LanguageMiddleware)

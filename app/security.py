@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from app.i18n import _
+from app.refusals import refuse
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -32,7 +33,7 @@ class CrossSiteRefusal:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         if self._cross_site(scope, headers):
-            return await self._refuse(send)
+            return await self._refuse(scope, send)
         return await self.app(scope, receive, send)
 
     def _cross_site(self, scope, headers: dict[str, str]) -> bool:
@@ -49,19 +50,12 @@ class CrossSiteRefusal:
         own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower()
         return origin.lower() not in {own, self.public_origin}
 
-    async def _refuse(self, send):
-        body = _(
+    async def _refuse(self, scope, send):
+        message = _(
             "Requête refusée : elle vient d'un autre site. Rechargez la page de l'application "
             "et recommencez."
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-            }
         )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(scope, send, 403, message)
 
 
 def content_security_policy(script_url: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from starlette.routing import Match
 
 from app.config import PROJECT_ROOT, settings
 from app.formatting import date, euros, format_indicator, number, percent
@@ -122,6 +123,29 @@ def test_the_language_switch_keeps_the_reader_on_the_same_page(client):
 def test_the_language_switch_only_returns_to_this_site(client, target):
     response = client.post("/langue", data={"lang": "en", "suite": target}, follow_redirects=False)
     assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+def test_a_long_return_path_costs_a_few_route_lookups_only(client):
+    """`suite` is walked up parent by parent to a readable page: each step matches every route
+    against the whole path, so a 60 000-character path of short segments cost O(n²) CPU."""
+    from types import SimpleNamespace
+
+    from app.routes.language import readable_page
+
+    class CountingRoute:
+        calls = 0
+
+        def matches(self, scope):
+            CountingRoute.calls += 1
+            return Match.NONE, {}
+
+    request = SimpleNamespace(app=SimpleNamespace(router=SimpleNamespace(routes=[CountingRoute()])))
+    assert readable_page(request, "/a" * 30_000) == "/"
+    assert CountingRoute.calls <= 10
+    response = client.post(
+        "/langue", data={"lang": "en", "suite": "/a" * 12_000}, follow_redirects=False
+    )
     assert response.headers["location"] == "/"
 
 

@@ -21,6 +21,7 @@ from app.deps import (
     enforce_limit,
 )
 from app.i18n import _
+from app.redirects import safe_next
 from app.routes.pages import error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -30,14 +31,6 @@ def form_text(form: FormData, name: str) -> str:
     """A text field as sent, or "" when absent or not text (a file upload)."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
-
-
-def safe_next(target: str, fallback: str = "/ateliers") -> str:
-    """Where to go next (after signing in, after switching language): a path on this site
-    only (no open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
 
 
 def _settings(request: Request) -> Settings:

@@ -27,14 +27,17 @@ from app.scoring.result import compute_result
 
 
 class JSONBodyRequest(Request):
-    """A body that cannot be decoded at all (not UTF-8, or nested deeper than the JSON parser
-    goes) is unreadable JSON like any other: FastAPI then answers 422 naming "body", the
-    documented shape, instead of its bare 400 "There was an error parsing the body"."""
+    """A body that cannot be decoded at all (not UTF-8, nested deeper than the JSON parser goes,
+    an integer longer than Python converts) is unreadable JSON like any other: FastAPI then
+    answers 422 naming "body", the documented shape, instead of its bare 400 "There was an
+    error parsing the body"."""
 
     async def json(self) -> Any:
         try:
             return await super().json()
-        except (UnicodeDecodeError, RecursionError) as error:
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as error:
             text = (await self.body()).decode("utf-8", "replace")
             raise json.JSONDecodeError(str(error), text, getattr(error, "start", 0)) from error
 

@@ -9,11 +9,13 @@ from starlette.routing import Match
 
 from app.deps import FormDep, cookies_secure
 from app.i18n import COOKIE_NAME, supported
-from app.routes.accounts import safe_next
+from app.redirects import safe_next
 
 router = APIRouter(include_in_schema=False)
 
 ONE_YEAR = 365 * 24 * 3600
+# The app's deepest page is a few segments down: past this many parents, the home page.
+MAX_PARENTS = 8
 
 
 def readable_page(request: Request, target: str) -> str:
@@ -21,7 +23,9 @@ def readable_page(request: Request, target: str) -> str:
     by a form post (a password change refused, a membership changed) has no GET of its own,
     and sending the reader to a 405 would lose them."""
     path, _sep, query = target.partition("?")
-    while path not in ("", "/"):
+    for _parent in range(MAX_PARENTS):
+        if path in ("", "/"):
+            break
         scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
         for route in request.app.router.routes:
             match, _child = route.matches(scope)
