@@ -26,7 +26,7 @@ from app.i18n import LANGUAGES, LanguageMiddleware, _, translations
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
-from app.ratelimit import RateLimits
+from app.ratelimit import RateLimits, password_rules
 from app.report.pdf import ReportRenderer
 from app.routes import accounts, api, language, pages, participation, workshops
 from app.routes import data as personal_data_routes
@@ -56,6 +56,15 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # First: a rate-limit storage that does not answer stops the start, before migrating.
+        app.state.rate_limits = RateLimits(
+            config.ratelimit_storage_url,
+            config.ratelimit_key_prefix,
+            **password_rules(config.login_rate_limit, config.login_email_rate_limit),
+            join=config.join_rate_limit,
+            create=config.create_rate_limit,
+            save=config.save_rate_limit,
+        )
         if config.auto_migrate:
             migrate(config.database_url)
         engine = create_db_engine(config.database_url)
@@ -63,12 +72,6 @@ def create_app(config: Settings | None = None) -> FastAPI:
         app.state.store = QuestionnaireStore(engine, questionnaire)
         app.state.reports = ReportRenderer(cache_size=config.pdf_cache_size)
         app.state.settings = config
-        app.state.rate_limits = RateLimits(
-            login=config.login_rate_limit,
-            join=config.join_rate_limit,
-            create=config.create_rate_limit,
-            save=config.save_rate_limit,
-        )
         app.state.results = ResultCache()
         # Everything loaded so far (modules, questionnaire, templates) lives as long as the app:
         # move it out of the cyclic collector's reach, so its full passes stay short (measured:
