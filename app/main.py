@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from limits.errors import StorageError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -140,11 +141,14 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(StorageError)
     async def database_unavailable(request: Request, exc: Exception):
-        # The database went away (PostgreSQL restarted, network cut, SQLite disk error): a
-        # clear 503 rather than a 500. Nothing half-written stays behind (each save is one
-        # transaction), and the pool's pre-ping reconnects once the database is back.
-        logger.warning("database unavailable: %s", type(exc).__name__)
+        # The database (or the rate-limit storage) went away (PostgreSQL restarted, network
+        # cut, SQLite disk error, Redis down): a clear 503 rather than a 500. Nothing
+        # half-written stays behind (each save is one transaction), and the pool's pre-ping
+        # (Redis: a new connection) reconnects once it is back.
+        what = "rate-limit storage" if isinstance(exc, StorageError) else "database"
+        logger.warning("%s unavailable: %s", what, type(exc).__name__)
         message = _("Le service est momentanément indisponible. Réessayez dans quelques instants.")
         headers = {"Retry-After": "5"}
         if request.url.path.startswith("/api/"):

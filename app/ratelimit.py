@@ -41,7 +41,8 @@ class RateLimits:
     def __init__(
         self, storage_url: str = "memory://", key_prefix: str = "mse", **rules: str | RateLimitItem
     ):
-        self.storage = storage_from_string(storage_url)
+        # Storage failures (Redis gone) raise limits' StorageError, answered 503 (see main.py).
+        self.storage = storage_from_string(storage_url, wrap_exceptions=True)
         if not self.storage.check():
             where = urlsplit(storage_url)
             raise RateLimitStorageError(

@@ -16,6 +16,7 @@ from tests.conftest import delete_redis_keys, make_settings
 from tests.test_workshops import PASSWORD, create_workshop, join, sign_up
 from tests.utils.clients import csrf_ready
 from tests.utils.live_server import live_server
+from tests.utils.tcp_proxy import TcpProxy
 
 OWNER = ("192.0.2.10", 50000)
 
@@ -131,6 +132,29 @@ def test_a_rate_limit_storage_that_does_not_answer_stops_the_start(database_url)
     with pytest.raises(RateLimitStorageError, match="RATELIMIT_STORAGE_URL"):
         with TestClient(app):
             pass
+
+
+def test_redis_gone_is_a_503_until_it_is_back(database_url, redis_url):
+    redis_host = httpx.URL(redis_url.replace("redis://", "http://"))
+    prefix = f"test-{uuid.uuid4().hex}"
+    with TcpProxy(redis_host.host, redis_host.port or 6379) as proxy:
+        settings = make_settings(
+            database_url,
+            ratelimit_storage_url=f"redis://127.0.0.1:{proxy.port}{redis_host.path}",
+            ratelimit_key_prefix=prefix,
+        )
+        try:
+            with TestClient(create_app(settings)) as visitor:
+                csrf_ready(visitor)
+                assert visitor.post("/api/diagnostics").status_code == 201
+                proxy.stop()
+                gone = visitor.post("/api/diagnostics")
+                assert gone.status_code == 503 and gone.headers["retry-after"]
+                assert visitor.post("/diagnostics").status_code == 503
+                proxy.start()
+                assert visitor.post("/api/diagnostics").status_code == 201
+        finally:
+            delete_redis_keys(redis_url, prefix)
 
 
 def test_two_app_processes_share_one_budget(database_url, redis_url):
