@@ -33,8 +33,12 @@ class Settings(BaseSettings):
     # Mark the session cookie Secure even when the request looks like plain HTTP (set it behind a
     # TLS-terminating proxy that does not send X-Forwarded-Proto).
     cookie_secure: bool = False
-    # Sign-in attempts allowed per client address and per email ("limits" notation).
+    # Password attempts (sign-in, account deletion, password change) and sign-ups allowed per
+    # client address ("limits" notation).
     login_rate_limit: str = "10/minute"
+    # Wrong passwords allowed per email from all addresses together; over it, only addresses
+    # that have not been guessing that email may still try it (its owner is not locked out).
+    login_email_rate_limit: str = "50/hour"
     # New diagnostics allowed per client address.
     create_rate_limit: str = "60/minute"
     # Answer saves allowed per diagnostic (autosave sends one per answer).
@@ -44,8 +48,13 @@ class Settings(BaseSettings):
     # Signs the CSRF tokens. Empty: a random key kept in data/secret_key (fine for one
     # machine); set the same value on every instance when running several.
     secret_key: str = ""
-    # Join-code attempts allowed per client address.
+    # Wrong join codes allowed per client address (a right code is never limited).
     join_rate_limit: str = "30/minute"
+    # Where rate-limit counters live (a `limits` storage URL): "memory://" counts in each
+    # process; "redis://host:6379/0" shares one budget between every instance using it.
+    ratelimit_storage_url: str = "memory://"
+    # Part of every rate-limit key: deployments sharing one Redis keep separate budgets.
+    ratelimit_key_prefix: str = "mse"
     # Personal-data retention, in days: `mse purge` deletes diagnostics left unmodified for
     # longer (with their answers and workshop links) and workshops without activity for longer.
     # 0 keeps them until someone deletes them.

@@ -164,5 +164,40 @@ def save_limit(request: Request, token: str) -> None:
     )
 
 
+# --- Password attempts: sign-in, account deletion, password change -----------------------
+
+
+def _password_keys(request: Request, email: str) -> tuple[str, str, str]:
+    email = accounts.normalise_email(email)[:254]
+    address = client_address(request)
+    return f"ip:{address}", f"email:{email}", f"email-ip:{email}|{address}"
+
+
+def password_attempt(request: Request, email: str) -> int | None:
+    """Count one password attempt for `email` from this address; None when it may be checked,
+    else the seconds to wait. Guessing is stopped per address, and per email by a slower cap on
+    wrong passwords from all addresses together; but an address that has not been guessing this
+    email is let through the cap, so others' guesses never lock its owner out."""
+    limits = request.app.state.rate_limits
+    address, everywhere, here = _password_keys(request, email)
+    if not limits.hit("login", address):
+        return limits.retry_after("login", address)
+    if not limits.allows("login_email", everywhere) and not limits.allows("login_email_here", here):
+        return limits.retry_after("login_email_here", here)
+    return None
+
+
+def password_failed(request: Request, email: str) -> None:
+    limits = request.app.state.rate_limits
+    _address, everywhere, here = _password_keys(request, email)
+    limits.hit("login_email", everywhere)
+    limits.hit("login_email_here", here)
+
+
+def password_succeeded(request: Request, email: str) -> None:
+    """The right password: this address's earlier typos no longer count against it."""
+    request.app.state.rate_limits.clear("login_email_here", _password_keys(request, email)[2])
+
+
 CreationLimit = Depends(creation_limit)
 SaveLimit = Depends(save_limit)

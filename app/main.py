@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from limits.errors import StorageError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +29,7 @@ from app.i18n import LANGUAGES, LanguageMiddleware, _, translations
 from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
-from app.ratelimit import RateLimits
+from app.ratelimit import RateLimits, password_rules
 from app.report.pdf import ReportRenderer
 from app.routes import accounts, api, api_docs, language, pages, participation, workshops
 from app.routes import data as personal_data_routes
@@ -58,6 +59,15 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # First: a rate-limit storage that does not answer stops the start, before migrating.
+        app.state.rate_limits = RateLimits(
+            config.ratelimit_storage_url,
+            config.ratelimit_key_prefix,
+            **password_rules(config.login_rate_limit, config.login_email_rate_limit),
+            join=config.join_rate_limit,
+            create=config.create_rate_limit,
+            save=config.save_rate_limit,
+        )
         if config.auto_migrate:
             migrate(config.database_url)
         engine = create_db_engine(config.database_url)
@@ -65,12 +75,6 @@ def create_app(config: Settings | None = None) -> FastAPI:
         app.state.store = QuestionnaireStore(engine, questionnaire)
         app.state.reports = ReportRenderer(cache_size=config.pdf_cache_size)
         app.state.settings = config
-        app.state.rate_limits = RateLimits(
-            login=config.login_rate_limit,
-            join=config.join_rate_limit,
-            create=config.create_rate_limit,
-            save=config.save_rate_limit,
-        )
         app.state.results = ResultCache()
         # Everything loaded so far (modules, questionnaire, templates) lives as long as the app:
         # move it out of the cyclic collector's reach, so its full passes stay short (measured:
@@ -148,11 +152,14 @@ def create_app(config: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(StorageError)
     async def database_unavailable(request: Request, exc: Exception):
-        # The database went away (PostgreSQL restarted, network cut, SQLite disk error): a
-        # clear 503 rather than a 500. Nothing half-written stays behind (each save is one
-        # transaction), and the pool's pre-ping reconnects once the database is back.
-        logger.warning("database unavailable: %s", type(exc).__name__)
+        # The database (or the rate-limit storage) went away (PostgreSQL restarted, network
+        # cut, SQLite disk error, Redis down): a clear 503 rather than a 500. Nothing
+        # half-written stays behind (each save is one transaction), and the pool's pre-ping
+        # (Redis: a new connection) reconnects once it is back.
+        what = "rate-limit storage" if isinstance(exc, StorageError) else "database"
+        logger.warning("%s unavailable: %s", what, type(exc).__name__)
         message = _("Le service est momentanément indisponible. Réessayez dans quelques instants.")
         headers = {"Retry-After": "5"}
         if request.url.path.startswith("/api/"):

@@ -1,42 +1,85 @@
-"""In-process rate limits (the `limits` library, moving windows) for sign-in and join codes.
+"""Rate limits (the `limits` library, moving windows): password checks, sign-ups, wrong join
+codes, new diagnostics, answer saves.
 
-Counters live in this process: with several workers each counts on its own, which still bounds
-guessing to a small multiple of the limit (see the README on running several workers).
+Counters live in the storage RATELIMIT_STORAGE_URL names, through the `limits` library's own
+storages: in this process by default (`memory://`; with several processes each counts on its
+own, so the effective limit is the setting times the number of processes), or in a store every
+instance counts in (`redis://…`), so several instances share one budget.
 """
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
-from limits import parse
-from limits.storage import MemoryStorage
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+# Once an email has had its slow cap of wrong passwords (from anywhere), an address may still
+# try it while it has made fewer wrong attempts than this for it within the cap's window: its
+# owner, who has not been guessing, is not locked out by others' guesses (see deps.py).
+GRACE_FAILURES = 3
+
+
+class RateLimitStorageError(RuntimeError):
+    """The configured storage does not answer: raised at start-up rather than on a request."""
+
+
+def password_rules(per_address: str, per_email: str) -> dict[str, RateLimitItem]:
+    """The three rules behind password checks: attempts per address, wrong passwords per email
+    (the slow cap), and wrong passwords per email from one address, over the cap's window."""
+    email_cap = parse(per_email)
+    return {
+        "login": parse(per_address),
+        "login_email": email_cap,
+        "login_email_here": type(email_cap)(GRACE_FAILURES, email_cap.multiples),
+    }
 
 
 class RateLimits:
-    def __init__(self, **rules: str):
-        self.storage = MemoryStorage()
+    def __init__(
+        self, storage_url: str = "memory://", key_prefix: str = "mse", **rules: str | RateLimitItem
+    ):
+        # Storage failures (Redis gone) raise limits' StorageError, answered 503 (see main.py).
+        self.storage = storage_from_string(storage_url, wrap_exceptions=True)
+        if not self.storage.check():
+            where = urlsplit(storage_url)
+            raise RateLimitStorageError(
+                f"RATELIMIT_STORAGE_URL: no answer from {where.scheme}://{where.hostname}"
+                f":{where.port or ''} (rate-limit storage)"
+            )
         self.limiter = MovingWindowRateLimiter(self.storage)
-        self.rules = {name: parse(rule) for name, rule in rules.items()}
+        # Part of every key: deployments sharing one store keep separate budgets.
+        self.prefix = key_prefix
+        self.rules = {
+            name: rule if isinstance(rule, RateLimitItem) else parse(rule)
+            for name, rule in rules.items()
+        }
 
     def hit(self, rule: str, *keys: str) -> bool:
         """Count one attempt against every key; False when any of them is over the limit."""
         item = self.rules[rule]
         allowed = True
         for key in keys:
-            allowed = self.limiter.hit(item, rule, key) and allowed
+            allowed = self.limiter.hit(item, self.prefix, rule, key) and allowed
         return allowed
 
     def allows(self, rule: str, *keys: str) -> bool:
         """Whether every key is still under the limit, without counting an attempt."""
         item = self.rules[rule]
-        return all(self.limiter.test(item, rule, key) for key in keys)
+        return all(self.limiter.test(item, self.prefix, rule, key) for key in keys)
 
     def retry_after(self, rule: str, *keys: str) -> int:
         """Seconds until every key may try again."""
         item = self.rules[rule]
-        waits = [self.limiter.get_window_stats(item, rule, key).reset_time for key in keys]
+        waits = [
+            self.limiter.get_window_stats(item, self.prefix, rule, key).reset_time for key in keys
+        ]
         return max(1, int(max(waits) - time.time()) + 1) if waits else 1
 
-    def reset(self) -> None:
-        self.storage.reset()
+    def clear(self, rule: str, *keys: str) -> None:
+        """Forget the attempts counted against these keys."""
+        item = self.rules[rule]
+        for key in keys:
+            self.limiter.clear(item, self.prefix, rule, key)

@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set, on a real PostgreSQL."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from app.questionnaire.model import Questionnaire
 from tests.utils.clients import csrf_ready
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Redis for the rate-limit tests; each test keeps its counters under a key prefix of its own.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 BACKENDS = [
     "sqlite",
     pytest.param(
@@ -100,3 +103,46 @@ def client(app_client) -> Iterator[TestClient]:
 @pytest.fixture
 def tmp_questionnaire_dir(tmp_path) -> Path:
     return tmp_path
+
+
+def _redis_answers(url: str) -> bool:
+    from limits.storage import storage_from_string
+
+    try:
+        return storage_from_string(url, socket_connect_timeout=1).check()
+    except Exception:  # noqa: BLE001 - the redis package missing counts as no Redis
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis; its tests skip where none answers, but fail when REQUIRE_REDIS is set
+    (CI), where a missing Redis is an error."""
+    if not _redis_answers(REDIS_URL):
+        reason = f"no Redis answers at {REDIS_URL} (TEST_REDIS_URL)"
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS is set but {reason}")
+        pytest.skip(reason)
+    return REDIS_URL
+
+
+@pytest.fixture(params=["memory", "redis"])
+def ratelimit_storage(request) -> Iterator[dict[str, str]]:
+    """Settings putting the rate-limit counters in this process or in Redis; in Redis under a
+    key prefix of this test's own (deleted afterwards), so no count leaks between tests or
+    between runs sharing the database."""
+    if request.param == "memory":
+        yield {"ratelimit_storage_url": "memory://"}
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield {"ratelimit_storage_url": url, "ratelimit_key_prefix": prefix}
+    delete_redis_keys(url, prefix)
+
+
+def delete_redis_keys(url: str, prefix: str) -> None:
+    import redis
+
+    with redis.Redis.from_url(url) as connection:
+        for key in connection.scan_iter(f"*/{prefix}/*"):
+            connection.delete(key)

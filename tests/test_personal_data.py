@@ -504,11 +504,12 @@ def accounts_named(engine, email: str) -> int:
     return count(engine, Facilitator, Facilitator.email == email)
 
 
-def test_deleting_an_account_is_rate_limited(database_url):
+def test_deleting_an_account_is_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
     from tests.conftest import make_settings
 
-    with TestClient(create_app(make_settings(database_url, login_rate_limit="3/minute"))) as app:
+    settings = make_settings(database_url, **ratelimit_storage, login_rate_limit="3/minute")
+    with TestClient(create_app(settings)) as app:
         browser = csrf_ready(app)
         email = f"limite-{datetime.now().timestamp()}@dla.fr"
         sign_up(browser, email)  # one attempt of the three

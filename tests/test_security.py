@@ -156,11 +156,13 @@ def test_hsts_over_https(client):
     assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_creating_and_saving_are_rate_limited(database_url):
+def test_creating_and_saving_are_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
     from tests.conftest import make_settings
 
-    settings = make_settings(database_url, create_rate_limit="2/minute", save_rate_limit="3/minute")
+    settings = make_settings(
+        database_url, **ratelimit_storage, create_rate_limit="2/minute", save_rate_limit="3/minute"
+    )
     with TestClient(create_app(settings)) as visitor:
         csrf_ready(visitor)
         created = [visitor.post("/diagnostics", follow_redirects=False) for _ in range(2)]

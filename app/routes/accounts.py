@@ -19,6 +19,9 @@ from app.deps import (
     client_address,
     cookies_secure,
     enforce_limit,
+    password_attempt,
+    password_failed,
+    password_succeeded,
 )
 from app.i18n import _
 from app.redirects import safe_next
@@ -115,9 +118,8 @@ def login_form(request: Request, facilitator: OptionalFacilitatorDep, suite: str
 def login(request: Request, engine: EngineDep, form: FormDep):
     email, password = form_text(form, "email"), form_text(form, "password")
     target = form_text(form, "next")
-    limits = request.app.state.rate_limits
-    keys = (f"ip:{client_address(request)}", f"email:{accounts.normalise_email(email)[:254]}")
-    if not limits.hit("login", *keys):
+    wait = password_attempt(request, email)
+    if wait is not None:
         response = render(
             request,
             "accounts/login.html",
@@ -133,16 +135,18 @@ def login(request: Request, engine: EngineDep, form: FormDep):
             },
             status_code=429,
         )
-        response.headers["Retry-After"] = str(limits.retry_after("login", *keys))
+        response.headers["Retry-After"] = str(wait)
         return response
     facilitator = accounts.authenticate(engine=engine, email=email, password=password)
     if facilitator is None:
+        password_failed(request, email)
         return render(
             request,
             "accounts/login.html",
             {"error": _("Adresse ou mot de passe incorrect."), "email": email, "next": target},
             status_code=401,
         )
+    password_succeeded(request, email)
     return _sign_in(request, engine, facilitator.id, target or "/ateliers")
 
 
@@ -172,20 +176,35 @@ def change_password(
     current = form_text(form, "current")
     password, confirm = form_text(form, "password"), form_text(form, "confirm")
     errors: dict[str, str] = {}
+    # Each try costs an argon2 hash and guesses the password: limited like sign-in.
+    wait = password_attempt(request, facilitator.email)
+    if wait is not None:
+        refused = _("Trop de tentatives. Patientez une minute avant de réessayer.")
+        response = render(
+            request,
+            "accounts/account.html",
+            {"facilitator": facilitator, "errors": {"current": refused}, "changed": False},
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     if accounts.authenticate(engine=engine, email=facilitator.email, password=current) is None:
+        password_failed(request, facilitator.email)
         errors["current"] = _("Mot de passe actuel incorrect.")
-    elif password != confirm:
-        errors["confirm"] = _("Les deux nouveaux mots de passe ne sont pas identiques.")
     else:
-        try:
-            accounts.set_password(
-                engine=engine,
-                facilitator_id=facilitator.id,
-                password=password,
-                keep_session=request.cookies.get(SESSION_COOKIE),
-            )
-        except accounts.AccountError as error:
-            errors["password"] = str(error)
+        password_succeeded(request, facilitator.email)
+        if password != confirm:
+            errors["confirm"] = _("Les deux nouveaux mots de passe ne sont pas identiques.")
+        else:
+            try:
+                accounts.set_password(
+                    engine=engine,
+                    facilitator_id=facilitator.id,
+                    password=password,
+                    keep_session=request.cookies.get(SESSION_COOKIE),
+                )
+            except accounts.AccountError as error:
+                errors["password"] = str(error)
     if errors:
         return render(
             request,

@@ -18,7 +18,8 @@ from app.deps import (
     FacilitatorDep,
     FormDep,
     WorkshopDep,
-    client_address,
+    password_attempt,
+    password_failed,
 )
 from app.i18n import _
 from app.models import Facilitator, Workshop
@@ -115,10 +116,9 @@ def delete_account_confirm(request: Request, facilitator: FacilitatorDep, engine
 def delete_account(request: Request, facilitator: FacilitatorDep, engine: EngineDep, form: FormDep):
     """With the current password: the account, its sessions and its workshops (their links to
     diagnostics) go, as with `mse facilitator delete`; the diagnostics stay their owners'."""
-    limits = request.app.state.rate_limits
     # Each try costs an argon2 hash and guesses a password: limited like sign-in.
-    keys = (f"ip:{client_address(request)}", f"email:{facilitator.email}")
-    if not limits.hit("login", *keys):
+    wait = password_attempt(request, facilitator.email)
+    if wait is not None:
         response = _delete_page(
             request,
             engine,
@@ -126,10 +126,11 @@ def delete_account(request: Request, facilitator: FacilitatorDep, engine: Engine
             _("Trop de tentatives. Patientez une minute avant de réessayer."),
             status_code=429,
         )
-        response.headers["Retry-After"] = str(limits.retry_after("login", *keys))
+        response.headers["Retry-After"] = str(wait)
         return response
     password = form_text(form, "current")
     if accounts.authenticate(engine=engine, email=facilitator.email, password=password) is None:
+        password_failed(request, facilitator.email)
         return _delete_page(
             request,
             engine,

@@ -41,19 +41,19 @@ def token_from_link(link: str) -> str | None:
 
 def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
     """The open workshop behind a code, or the page to show instead (unknown, closed, or too
-    many wrong codes). Only wrong codes count against the limit: a whole room joining from one
-    Wi-Fi address must not be stopped, while guessing codes is."""
-    limits = request.app.state.rate_limits
-    key = f"ip:{client_address(request)}"
-    if not limits.allows("join", key):
-        response = error_page(
-            request, 429, _("Trop de codes erronés. Patientez une minute avant de réessayer.")
-        )
-        response.headers["Retry-After"] = str(limits.retry_after("join", key))
-        return response
+    many wrong codes). A right code is never limited: only wrong ones count and only they are
+    refused, so one address's wrong codes never stop a whole room joining behind the venue's
+    single Wi-Fi address."""
     workshop = data.workshop_by_code(engine=engine, code=normalise_code(raw_code))
     if workshop is None:
-        limits.hit("join", key)
+        limits = request.app.state.rate_limits
+        key = f"ip:{client_address(request)}"
+        if not limits.hit("join", key):
+            response = error_page(
+                request, 429, _("Trop de codes erronés. Patientez une minute avant de réessayer.")
+            )
+            response.headers["Retry-After"] = str(limits.retry_after("join", key))
+            return response
         return render(
             request,
             "join/code.html",
