@@ -6,6 +6,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Longest retention accepted (a century): beyond it a cutoff means nothing, and far beyond it
+# the date arithmetic overflows.
+MAX_RETENTION_DAYS = 36_500
 
 
 class Settings(BaseSettings):
@@ -49,7 +52,7 @@ class Settings(BaseSettings):
     # Personal-data retention, in days: `mse purge` deletes diagnostics left unmodified for
     # longer (with their answers and workshop links) and workshops without activity for longer.
     # 0 keeps them until someone deletes them.
-    retention_days: int = Field(default=730, ge=0)
+    retention_days: int = Field(default=730, ge=0, le=MAX_RETENTION_DAYS)
 
 
 settings = Settings()
