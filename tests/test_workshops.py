@@ -298,6 +298,9 @@ def test_a_workshop_date_outside_2000_2100_is_refused(client, typed):
     assert f'value="{typed}"' in response.text
     edge = client.post("/ateliers", data={"title": "Atelier", "held_on": "31/12/2100"})
     assert edge.status_code == 200 and "31 décembre 2100" in edge.text
+    # Digits of another script are not read as a date either.
+    arabic = client.post("/ateliers", data={"title": "Atelier", "held_on": "٢٣/١١/٢٠٢٦"})
+    assert arabic.status_code == 422 and "Date invalide" in arabic.text
 
 
 def test_joining_with_a_code_creates_a_diagnostic_linked_to_the_workshop(client, browser):

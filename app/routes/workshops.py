@@ -45,7 +45,7 @@ POLL_SECONDS = 3
 
 # --- Forms --------------------------------------------------------------------------------
 
-_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_FRENCH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")  # ASCII digits only
 # A workshop is held within these years. Beyond them a date is a typing error, and year 9999
 # once broke the retention purge (its day's end overflowed Python's dates).
 YEARS = (2000, 2100)
