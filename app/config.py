@@ -21,8 +21,12 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'mse.sqlite3'}"
     # Directory (or single file) holding the questionnaire YAML.
     questionnaire_path: Path = PROJECT_ROOT / "questionnaires"
-    # Absolute base URL used in resume links when behind a proxy (empty: taken from the request).
+    # Absolute base URL of resume and join links (e.g. https://mse.example.org behind a proxy).
     public_base_url: str = ""
+    # Without PUBLIC_BASE_URL: host names (comma-separated, "*.example.org" allowed) whose Host
+    # header links may follow; any other Host gets links to the address the server was reached
+    # at (see app/routes/links.py).
+    trusted_hosts: str = "localhost"
     # Maximum accepted request body for answer saves, in bytes.
     max_body_bytes: int = 64 * 1024
     # How many rendered PDFs are kept in memory.
