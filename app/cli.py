@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from app.questionnaire.schema import QuestionnaireDefinition
+# App modules are imported inside each command: importing them reads the settings, and a bad
+# setting must reach main() as a one-line error, not a traceback at import.
 
 
 def validate(path: Path) -> int:
@@ -37,6 +38,8 @@ def validate(path: Path) -> int:
 
 
 def schema() -> int:
+    from app.questionnaire.schema import QuestionnaireDefinition
+
     print(
         json.dumps(
             QuestionnaireDefinition.model_json_schema(by_alias=True), indent=2, ensure_ascii=False
@@ -165,21 +168,43 @@ def purge(args: argparse.Namespace) -> int:
     print(f"{verb} {deleted.sessions} expired counsellor session(s).")
     if args.dry_run:
         print("Dry run: nothing was deleted.")
+    for problem in deleted.skipped:
+        print(f"Skipped {problem}", file=sys.stderr)
+    if deleted.skipped:
+        print(f"{len(deleted.skipped)} row(s) could not be purged.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _days(raw: str) -> int:
+    from app.config import MAX_RETENTION_DAYS
+
     try:
         days = int(raw)
     except ValueError:
         days = 0
-    if days < 1:
-        raise argparse.ArgumentTypeError("a whole number of days, at least 1")
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"a whole number of days, from 1 to {MAX_RETENTION_DAYS}")
     return days
 
 
+def _invalid_setting(error) -> str:
+    """A settings error in one line, named as the environment variable."""
+    first = error.errors()[0]
+    name = "_".join(str(part) for part in first["loc"]).upper()
+    return f"mse: invalid setting {name}={first.get('input')!s}: {first['msg']}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    from app.config import settings
+    from pydantic import ValidationError
+
+    try:
+        from app.config import settings
+    except ValidationError as error:
+        # Settings are read from the environment on import: a bad value is the operator's
+        # typo, to be named in one line rather than shown as a traceback.
+        print(_invalid_setting(error), file=sys.stderr)
+        return 2
 
     parser = argparse.ArgumentParser(prog="mse", description="MSE Autodiagnostic")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -6,6 +6,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Longest retention accepted (a century): beyond it a cutoff means nothing, and far beyond it
+# the date arithmetic overflows.
+MAX_RETENTION_DAYS = 36_500
 
 
 class Settings(BaseSettings):
@@ -18,8 +21,12 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'mse.sqlite3'}"
     # Directory (or single file) holding the questionnaire YAML.
     questionnaire_path: Path = PROJECT_ROOT / "questionnaires"
-    # Absolute base URL used in resume links when behind a proxy (empty: taken from the request).
+    # Absolute base URL of resume and join links (e.g. https://mse.example.org behind a proxy).
     public_base_url: str = ""
+    # Without PUBLIC_BASE_URL: host names (comma-separated, "*.example.org" allowed) whose Host
+    # header links may follow; any other Host gets links to the address the server was reached
+    # at (see app/routes/links.py).
+    trusted_hosts: str = "localhost"
     # Maximum accepted request body for answer saves, in bytes.
     max_body_bytes: int = 64 * 1024
     # How many rendered PDFs are kept in memory.
@@ -58,7 +65,7 @@ class Settings(BaseSettings):
     # Personal-data retention, in days: `mse purge` deletes diagnostics left unmodified for
     # longer (with their answers and workshop links) and workshops without activity for longer.
     # 0 keeps them until someone deletes them.
-    retention_days: int = Field(default=730, ge=0)
+    retention_days: int = Field(default=730, ge=0, le=MAX_RETENTION_DAYS)
 
 
 settings = Settings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 
@@ -17,6 +18,9 @@ from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
 
 TOKEN_BYTES = 24  # 192 bits
+# What a token can be: URL-safe base64 (what new_token draws), at most 64 characters. Anything
+# else is not looked up at all; a NUL byte, for one, makes PostgreSQL refuse the query.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def new_token() -> str:
@@ -71,7 +75,7 @@ def create_diagnostic(*, engine: Engine, snapshot_id: int) -> Diagnostic:
 
 
 def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token):
         return None
     with Session(engine) as session:
         return first_detached(session, select(Diagnostic).where(Diagnostic.token == token))

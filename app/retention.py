@@ -14,13 +14,16 @@ Every function takes the engine and the moment explicitly, so tests can drive th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import crud
+from app.config import MAX_RETENTION_DAYS
 from app.db import write_session
 from app.models import Answer, Diagnostic, FacilitatorSession, Participant, Workshop, utcnow
 
@@ -35,12 +38,25 @@ class Deleted:
     workshops: int = 0
     workshop_memberships: int = 0  # participant links of the deleted workshops
     sessions: int = 0
+    # Rows that could not be processed ("workshop 12: OverflowError: …"); the others were.
+    skipped: list[str] = field(default_factory=list)
+
+
+logger = logging.getLogger("mse.retention")
+# The database itself is unreachable: every other row would fail the same way, so stop.
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def _skip(deleted: Deleted, what: str, row_id: int, error: Exception) -> None:
+    """One row failed: note it and go on, so one bad row never stops the nightly purge."""
+    deleted.skipped.append(f"{what} {row_id}: {type(error).__name__}: {error}")
+    logger.warning("purge skipped %s %s: %s", what, row_id, type(error).__name__)
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     """The moment `days` days before `now` (UTC)."""
-    if days < 1:
-        raise ValueError("the retention period is at least one day")
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"the retention period is from 1 to {MAX_RETENTION_DAYS} days")
     return _utc(now or utcnow()) - timedelta(days=days)
 
 
@@ -91,9 +107,16 @@ def stale_diagnostics(*, engine: Engine, cutoff: datetime) -> list[tuple[int, in
 def purge_diagnostics(*, engine: Engine, cutoff: datetime, dry_run: bool = False) -> Deleted:
     deleted = Deleted()
     for diagnostic_id, n_answers, n_links in stale_diagnostics(engine=engine, cutoff=cutoff):
-        if not dry_run and not crud.delete_diagnostic(
-            engine=engine, diagnostic_id=diagnostic_id, only_if=untouched_since(cutoff)
-        ):
+        try:
+            gone = dry_run or crud.delete_diagnostic(
+                engine=engine, diagnostic_id=diagnostic_id, only_if=untouched_since(cutoff)
+            )
+        except _DATABASE_DOWN:
+            raise
+        except Exception as error:  # noqa: BLE001 - one bad row must not stop the purge
+            _skip(deleted, "diagnostic", diagnostic_id, error)
+            continue
+        if not gone:
             continue  # touched (or deleted by its owner) since it was listed
         deleted.diagnostics += 1
         deleted.answers += n_answers
@@ -105,6 +128,8 @@ def purge_diagnostics(*, engine: Engine, cutoff: datetime, dry_run: bool = False
 
 
 def _end_of(day: date) -> datetime:
+    if day == date.max:  # 31/12/9999: its next day does not exist (OverflowError)
+        return datetime.max.replace(tzinfo=UTC)
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
@@ -182,9 +207,16 @@ def purge_workshops(
     workshops before deleting either, and a link is deleted once)."""
     deleted = Deleted()
     for workshop_id, diagnostic_ids in stale_workshops(engine=engine, cutoff=cutoff):
-        if not dry_run and not delete_stale_workshop(
-            engine=engine, workshop_id=workshop_id, cutoff=cutoff
-        ):
+        try:
+            gone = dry_run or delete_stale_workshop(
+                engine=engine, workshop_id=workshop_id, cutoff=cutoff
+            )
+        except _DATABASE_DOWN:
+            raise
+        except Exception as error:  # noqa: BLE001 - one bad row must not stop the purge
+            _skip(deleted, "workshop", workshop_id, error)
+            continue
+        if not gone:
             continue
         deleted.workshops += 1
         deleted.workshop_memberships += sum(
@@ -238,5 +270,6 @@ def purge(
         deleted.memberships = diagnostics.memberships
         deleted.workshops = workshops.workshops
         deleted.workshop_memberships = workshops.workshop_memberships
+        deleted.skipped = diagnostics.skipped + workshops.skipped
     deleted.sessions = purge_expired_sessions(engine=engine, now=now, dry_run=dry_run)
     return deleted

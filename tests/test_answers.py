@@ -31,6 +31,25 @@ def test_non_numbers_are_refused(text):
         parse_number(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1_000",
+        "1_000 €",
+        "\u0661\u0660\u0660\u0660",
+        "\u06f1\u06f2",
+        "\uff11\uff12",
+        "1e5",
+        "1.5E3",
+    ],
+)
+def test_only_ascii_digits_make_a_number(text):
+    """Python's Decimal reads `1_000`, Arabic-Indic or full-width digits and exponents, which
+    nobody types in a form by intent: refused like any other non-number, with its message."""
+    with pytest.raises(AnswerError, match="n'est pas un nombre"):
+        parse_number(text)
+
+
 def amount_question(questionnaire):
     return next(q.id for q in questionnaire.questions.values() if q.type == "amount")
 

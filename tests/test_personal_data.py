@@ -293,9 +293,107 @@ def test_purge_command_line(tmp_path, monkeypatch, capsys, questionnaire):
 
         with pytest.raises(SystemExit):
             cli.main(["purge", "--days", "0"])
-        assert "at least 1" in capsys.readouterr().err
+        assert "from 1 to 36500" in capsys.readouterr().err
     finally:
         engine.dispose()
+
+
+def test_a_workshop_dated_year_9999_never_stops_the_purge(client, monkeypatch, capsys):
+    """Such a row (stored before the form refused it) once made `mse purge` and its dry run
+    die with OverflowError, so nothing was ever purged again. On SQLite and PostgreSQL."""
+    from app import cli
+    from app.config import settings
+
+    engine = client.app.state.engine
+    sign_up(client, "camille@dla69.fr")
+    far_id, _far = create_workshop(client, "Atelier de l'an 9999")
+    old_id, _old = create_workshop(client, "Atelier 2019", held_on="2019-03-01")
+    with engine.begin() as connection:
+        connection.execute(update(Workshop).values(created_at=LONG_AGO))
+        connection.execute(
+            update(Workshop).where(Workshop.id == far_id).values(held_on=date(9999, 12, 31))
+        )
+    monkeypatch.setattr(settings, "database_url", client.app.state.settings.database_url)
+    monkeypatch.setattr(settings, "retention_days", 730)
+
+    assert cli.main(["purge", "--dry-run"]) == 0
+    assert "Would delete 1 workshop(s)" in capsys.readouterr().out
+    assert cli.main(["purge"]) == 0
+    assert "Deleted 1 workshop(s)" in capsys.readouterr().out
+    with Session(engine) as session:
+        assert set(session.execute(select(Workshop.id)).scalars()) == {far_id}
+
+
+def test_one_row_that_cannot_be_purged_does_not_stop_the_others(client, monkeypatch, capsys):
+    """Whatever goes wrong with one workshop or diagnostic, the purge goes on with the rest,
+    names what it skipped and exits non-zero (so cron reports it)."""
+    from app import cli
+    from app.config import settings
+
+    engine = client.app.state.engine
+    sign_up(client, "camille@dla69.fr")
+    first_id, _ = create_workshop(client, "Atelier A", held_on="2019-03-01")
+    create_workshop(client, "Atelier B", held_on="2019-03-02")
+    with engine.begin() as connection:
+        connection.execute(update(Workshop).values(created_at=LONG_AGO))
+    delete = retention.delete_stale_workshop
+
+    def broken_on_first(*, engine, workshop_id, cutoff):
+        if workshop_id == first_id:
+            raise OverflowError("date value out of range")
+        return delete(engine=engine, workshop_id=workshop_id, cutoff=cutoff)
+
+    monkeypatch.setattr(retention, "delete_stale_workshop", broken_on_first)
+    monkeypatch.setattr(settings, "database_url", client.app.state.settings.database_url)
+    monkeypatch.setattr(settings, "retention_days", 730)
+    assert cli.main(["purge"]) == 1
+    captured = capsys.readouterr()
+    assert "Deleted 1 workshop(s)" in captured.out
+    assert f"workshop {first_id}: OverflowError: date value out of range" in captured.err
+    with Session(engine) as session:
+        assert set(session.execute(select(Workshop.id)).scalars()) == {first_id}
+
+
+@pytest.mark.parametrize("days", ["99999999", "36501", "-5", "abc"])
+def test_purge_days_out_of_range_is_a_one_line_error(days, capsys):
+    from app import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["purge", "--days", days])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "a whole number of days, from 1 to 36500" in err and "Traceback" not in err
+    with pytest.raises(ValueError):
+        retention.cutoff_for(99999999)
+
+
+@pytest.mark.parametrize("value", ["-1", "99999999", "deux ans"])
+def test_a_bad_retention_setting_is_a_one_line_error(tmp_path, value):
+    """RETENTION_DAYS is read when the command starts: a bad value is named in one line,
+    without a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from app.config import PROJECT_ROOT
+
+    env = {
+        **os.environ,
+        "RETENTION_DAYS": value,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'mse.sqlite3'}",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "purge", "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("mse: invalid setting RETENTION_DAYS=")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
 def test_the_retention_setting_defaults_to_two_years_and_shows_on_the_privacy_page(client):

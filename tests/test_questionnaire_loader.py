@@ -124,6 +124,85 @@ def test_card_conditions_are_checked(tmp_path):
     assert any("unknown indicator 'nope'" in p for p in problems), problems
 
 
+CARD_WHEN = "when: {indicator: largest_source_share, op: gt, value: 0.5}"
+SHOW_IF = "show_if: {question: benevoles, op: eq, value: oui}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # A typo in a choice id: the condition could never be true.
+        (SHOW_IF, SHOW_IF.replace("oui}", "ouii}"), "'ouii' is not a choice of 'benevoles'"),
+        (
+            CARD_WHEN,
+            "when: {question: benevoles, op: in, value: [oui, souvnt]}",
+            "'souvnt' is not a choice of 'benevoles' (choices: oui, non)",
+        ),
+        (
+            CARD_WHEN,
+            "when: {not: {question: benevoles, op: contains, value: Oui}}",
+            "'Oui' is not a choice of 'benevoles'",
+        ),
+        # Numbers compared with a choice, or the other way round.
+        (
+            CARD_WHEN,
+            "when: {question: benevoles, op: gte, value: 1}",
+            "op 'gte' compares numbers, but 'benevoles' is a choice question",
+        ),
+        (
+            CARD_WHEN,
+            "when: {question: nom, op: lt, value: 3}",
+            "op 'lt' compares numbers, but 'nom' is a text question",
+        ),
+        (
+            CARD_WHEN,
+            "when: {question: combien, op: gt, value: beaucoup}",
+            "'combien' is a number question: 'beaucoup' is not a number",
+        ),
+        (
+            CARD_WHEN,
+            "when: {question: combien, op: contains, value: 3}",
+            "op 'contains' does not apply to the number question 'combien'",
+        ),
+        (
+            CARD_WHEN,
+            "when: {indicator: largest_source_share, op: gt, value: moitié}",
+            "'largest_source_share' is a number: 'moitié' is not a number",
+        ),
+    ],
+    ids=[
+        "show_if-typo",
+        "card-in-typo",
+        "card-contains-case",
+        "number-op-on-choice",
+        "number-op-on-text",
+        "word-for-number",
+        "contains-on-number",
+        "word-for-indicator",
+    ],
+)
+def test_condition_values_must_fit_the_question(tmp_path, old, new, message):
+    broken = MINI_YAML.replace(old, new)
+    assert broken != MINI_YAML
+    problems = problems_for(tmp_path, broken)
+    assert [p for p in problems if p.startswith(f"{tmp_path / 'q.yaml'}:{line_of(broken, new)}:")]
+    assert any(message in p for p in problems), problems
+
+
+def test_a_condition_value_that_is_not_a_choice_stops_validate_and_the_app(tmp_path):
+    broken = write(tmp_path, MINI_YAML.replace(SHOW_IF, SHOW_IF.replace("oui}", "ouii}")))
+    where = f"{broken}:{line_of(broken.read_text(), 'ouii')}:"
+    completed = run_cli("validate", str(broken))
+    assert completed.returncode == 1
+    assert where in completed.stdout and "'ouii' is not a choice" in completed.stdout
+
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    with pytest.raises(QuestionnaireError):
+        create_app(make_settings(f"sqlite:///{tmp_path / 'x.sqlite3'}", questionnaire_path=broken))
+
+
 def test_files_in_a_directory_are_merged_and_clashes_named(tmp_path):
     head, tail = MINI_YAML.split("sections:\n", 1)
     write(tmp_path, head, "a.yaml")

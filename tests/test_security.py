@@ -124,6 +124,29 @@ def test_json_api_needs_the_token_only_when_cookies_are_sent(client):
     assert script.get(f"/api/diagnostics/{token}").status_code == 200
 
 
+@pytest.mark.parametrize("bad", ["%00abc", "x%00y", "abc%00", "%C3%A9t%C3%A9", "a%0Ab", "a.b"])
+def test_a_token_outside_the_token_alphabet_is_not_found_on_every_route(world, bad):
+    """A NUL byte in a token once reached PostgreSQL, which refuses it in text (500); every
+    route taking a token, read from the routers, answers 404 as for any unknown token."""
+    from app.routes import api
+
+    client, values = world
+    probe = TestClient(client.app, raise_server_exceptions=False, cookies=dict(client.cookies))
+    probe.headers.update(client.headers)
+    answers = []
+    for router in (*HTML_ROUTERS, api.router):
+        for route in router.routes:
+            if "{token}" not in route.path:
+                continue
+            for method in sorted(route.methods - {"HEAD"}):
+                url = route.path.format(**{**values, "token": bad})
+                body = {"json": {}} if url.startswith("/api/") else {"data": {"sharing": "named"}}
+                response = probe.request(method, url, follow_redirects=False, **body)
+                answers.append((response.status_code, method, route.path))
+    assert len(answers) >= 20
+    assert [a for a in answers if a[0] != 404] == []
+
+
 def test_no_state_change_over_get(client):
     """Every route that changes something is POST/PUT/DELETE: none of the HTML side's GET
     routes is named like an action on its own (deleting, leaving... ask to confirm first)."""

@@ -268,6 +268,21 @@ def test_workshop_form_errors_name_the_field_and_keep_the_input(client):
     assert client.get("/ateliers").text.count("/ateliers/") <= 2  # nothing was created
 
 
+@pytest.mark.parametrize("typed", ["31/12/9999", "9999-12-31", "01/01/1999", "0001-01-01"])
+def test_a_workshop_date_outside_2000_2100_is_refused(client, typed):
+    """A year-9999 date once broke the retention purge (OverflowError): refused by the form."""
+    sign_up(client)
+    response = client.post("/ateliers", data={"title": "Atelier", "held_on": typed})
+    assert response.status_code == 422
+    assert "Date hors limites : choisissez une date entre 2000 et 2100." in response.text
+    assert f'value="{typed}"' in response.text
+    edge = client.post("/ateliers", data={"title": "Atelier", "held_on": "31/12/2100"})
+    assert edge.status_code == 200 and "31 décembre 2100" in edge.text
+    # Digits of another script are not read as a date either.
+    arabic = client.post("/ateliers", data={"title": "Atelier", "held_on": "٢٣/١١/٢٠٢٦"})
+    assert arabic.status_code == 422 and "Date invalide" in arabic.text
+
+
 def test_joining_with_a_code_creates_a_diagnostic_linked_to_the_workshop(client, browser):
     sign_up(client)
     workshop_id, code = create_workshop(client)
@@ -909,3 +924,93 @@ def test_simultaneous_joins_never_fail_and_get_distinct_numbers(client, browser)
     members = data.group_members(engine=engine, workshop_id=workshop_id)
     assert len(members) == 9
     assert sorted(m.number for m in members) == list(range(1, 10))
+
+
+@pytest.mark.parametrize("diagnostic", ["new", "existing"])
+def test_a_workshop_deleted_while_joining_is_not_found_and_nothing_is_created(
+    client, browser, monkeypatch, diagnostic
+):
+    """The counsellor deletes the workshop between the code's lookup and the join: the
+    association gets the page of an unknown code (never a 500), and no diagnostic is left
+    behind without its owner ever seeing its link, on SQLite and PostgreSQL."""
+    from sqlalchemy import func, select
+
+    from app.models import Diagnostic, Participant
+    from app.workshops import data
+
+    sign_up(client)
+    _, code = create_workshop(client)
+    participant = browser()
+    form = {"diagnostic": "new", "sharing": "named"}
+    if diagnostic == "existing":
+        token = participant.post("/diagnostics").url.path.split("/")[2]
+        form = {"diagnostic": "existing", "resume_link": token, "sharing": "named"}
+    engine = client.app.state.engine
+    looked_up = data.workshop_by_code
+
+    def found_then_deleted(**kwargs):
+        workshop = looked_up(**kwargs)
+        data.delete_workshop(engine=engine, workshop_id=workshop.id)
+        return workshop
+
+    def count(table) -> int:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+    diagnostics = count(Diagnostic)
+    monkeypatch.setattr(data, "workshop_by_code", found_then_deleted)
+    response = participant.post(f"/rejoindre/{code.replace('-', '')}", data=form)
+    assert response.status_code == 404, response.text
+    assert "Aucun atelier ne correspond" in response.text
+    assert count(Diagnostic) == diagnostics
+    assert count(Participant) == 0
+
+
+def test_joins_racing_the_workshop_deletion_either_join_or_find_it_gone(client):
+    """Real race: joins (new and existing diagnostics) at the moment the counsellor deletes the
+    workshop. Each join either succeeds before the delete or gets WorkshopGone; none fails
+    otherwise (no foreign-key error, no deadlock), and every new diagnostic left is one whose
+    owner got its link."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from app import crud
+    from app.models import Diagnostic, Participant
+    from app.workshops import data
+
+    sign_up(client)
+    workshop_id, _ = create_workshop(client)
+    engine = client.app.state.engine
+    snapshot = client.app.state.store.current_snapshot_id
+    existing = [crud.create_diagnostic(engine=engine, snapshot_id=snapshot) for _ in range(4)]
+    start_together = threading.Barrier(9)
+
+    def attempt(n: int):
+        start_together.wait(timeout=30)
+        try:
+            if n == 8:
+                return data.delete_workshop(engine=engine, workshop_id=workshop_id)
+            if n < 4:
+                return data.join_workshop(
+                    engine=engine,
+                    workshop_id=workshop_id,
+                    diagnostic_id=existing[n].id,
+                    sharing="named",
+                )
+            return data.join_with_new_diagnostic(
+                engine=engine, workshop_id=workshop_id, snapshot_id=snapshot, sharing="named"
+            )
+        except data.WorkshopGone as gone:
+            return gone
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        outcomes = list(pool.map(attempt, range(9)))
+    started = [o for o in outcomes[4:8] if isinstance(o, Diagnostic)]
+    assert all(isinstance(o, Participant | data.WorkshopGone) for o in outcomes[:4])
+    assert all(isinstance(o, Diagnostic | data.WorkshopGone) for o in outcomes[4:8])
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Participant)).scalar_one() == 0
+        stored = connection.execute(select(func.count()).select_from(Diagnostic)).scalar_one()
+    assert stored == len(existing) + len(started)

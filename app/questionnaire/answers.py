@@ -29,7 +29,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # back as UTF-8.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # "12.500" or "1.250.000": dots grouping thousands, as many people write amounts by hand.
-_DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_DOT_THOUSANDS = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+$")
+# What a number may hold once units and spaces are normalised: an optional sign, ASCII digits,
+# and the separators the locales below use. Python's Decimal, which does the parsing, also
+# reads `1_000`, exponents and any script's digits ("١٠٠٠"): nobody means those in a form.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9.,\u202f]+")
 
 
 class AnswerError(ValueError):
@@ -51,6 +55,8 @@ def parse_number(text: str, dots_group_thousands: bool = False) -> float:
     cleaned = _SPACES.sub("\u202f", cleaned)
     if not cleaned:
         raise AnswerError(_("Saisissez un nombre."))
+    if not _PLAIN_NUMBER.fullmatch(cleaned):
+        raise _not_a_number(text)
     if dots_group_thousands and _DOT_THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(".", "")
     attempts = [("fr_FR", False), ("de_DE", False), ("en_US", False)]
@@ -63,10 +69,7 @@ def parse_number(text: str, dots_group_thousands: bool = False) -> float:
         except (NumberFormatError, InvalidOperation, ValueError):
             continue
     else:
-        raise AnswerError(
-            _("« %(text)s » n'est pas un nombre (exemple : 12 500 ou 12,5).")
-            % {"text": printable(text[:40])}
-        )
+        raise _not_a_number(text)
     if (
         not isinstance(number, Decimal)
         or not number.is_finite()
@@ -74,6 +77,13 @@ def parse_number(text: str, dots_group_thousands: bool = False) -> float:
     ):
         raise AnswerError(_("Saisissez un nombre fini."))
     return float(number)
+
+
+def _not_a_number(text: str) -> AnswerError:
+    return AnswerError(
+        _("« %(text)s » n'est pas un nombre (exemple : 12 500 ou 12,5).")
+        % {"text": printable(text[:40])}
+    )
 
 
 def _number(question: Question, raw: Any) -> float | int:

@@ -20,6 +20,7 @@ from app.questionnaire.schema import (
     CHOICE_TYPES,
     KNOWN_INDICATORS,
     NUMBER_TYPES,
+    TEXT_TYPES,
     QuestionnaireDefinition,
 )
 from app.questionnaire.yaml_positions import (
@@ -288,6 +289,60 @@ def _check_condition(condition, loc, questions, definition, subdimensions, answe
             for value in values:
                 if value not in model_ids:
                     yield (node_loc + ("value",), f"unknown model '{value}'")
+        yield from _check_value(node, node_loc, questions, definition)
+
+
+NUMBER_OPS = {"gt", "gte", "lt", "lte"}
+
+
+def _check_value(node, loc, questions, definition) -> Iterator[tuple[Loc, str]]:
+    """A test's value must be one its subject can take: a choice id for a choice question, a
+    number for a number question, an indicator, a lever score or a model weight. Otherwise the
+    condition is silently never (or always) true: a typo like `souvnt` hides a card for good."""
+    subject = node.question or node.indicator or node.lever or node.model
+    if not subject or node.op in (None, "answered", "not_answered"):
+        return
+    values = node.value if isinstance(node.value, list) else [node.value]
+    value_locs = [
+        loc + ("value", index) if isinstance(node.value, list) else loc + ("value",)
+        for index in range(len(values))
+    ]
+    question = questions.get(node.question) if node.question else None
+    if node.question and question is None:
+        return  # reported as an unknown question
+    if question is not None and question.type in CHOICE_TYPES | TEXT_TYPES:
+        kind = "choice" if question.type in CHOICE_TYPES else "text"
+        if node.op in NUMBER_OPS:
+            yield (
+                loc + ("op",),
+                f"op '{node.op}' compares numbers, but '{subject}' is a {kind} question "
+                "(use eq, ne, in, not_in or contains)",
+            )
+            return
+        choices = _choice_ids(question, definition) if kind == "choice" else []
+        for value, value_loc in zip(values, value_locs, strict=True):
+            if choices and value not in choices:
+                yield (
+                    value_loc,
+                    f"'{value}' is not a choice of '{subject}' (choices: {', '.join(choices)})",
+                )
+        return
+    described = f"the number question '{subject}'" if question is not None else f"'{subject}'"
+    if node.op == "contains":
+        yield (loc + ("op",), f"op 'contains' does not apply to {described}")
+        return
+    for value, value_loc in zip(values, value_locs, strict=True):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            kind = "a number question" if question is not None else "a number"
+            yield (value_loc, f"'{subject}' is {kind}: '{value}' is not a number")
+
+
+def _choice_ids(question, definition) -> list[str]:
+    """The question's choice ids; empty when its choice list is unknown (reported apart)."""
+    choices = question.choices
+    if isinstance(choices, str):
+        return [o.id for o in definition.choice_lists.get(choices, [])]
+    return [o.id for o in choices or []]
 
 
 def _forward_references(condition, loc, question_id, order):

@@ -39,6 +39,18 @@ def token_from_link(link: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _unknown_code(request: Request, raw_code: str) -> Response:
+    return render(
+        request,
+        "join/code.html",
+        {
+            "error": _("Aucun atelier ne correspond à ce code. Vérifiez-le auprès de l'animateur."),
+            "code": raw_code[:40],
+        },
+        status_code=404,
+    )
+
+
 def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
     """The open workshop behind a code, or the page to show instead (unknown, closed, or too
     many wrong codes). A right code is never limited: only wrong ones count and only they are
@@ -54,17 +66,7 @@ def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Respon
             )
             response.headers["Retry-After"] = str(limits.retry_after("join", key))
             return response
-        return render(
-            request,
-            "join/code.html",
-            {
-                "error": _(
-                    "Aucun atelier ne correspond à ce code. Vérifiez-le auprès de l'animateur."
-                ),
-                "code": raw_code[:40],
-            },
-            status_code=404,
-        )
+        return _unknown_code(request, raw_code)
     if not workshop.is_open:
         return error_page(
             request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
@@ -141,15 +143,26 @@ def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: 
     if errors:
         return _join_page(request, found, errors, values, status_code=422)
     new = diagnostic is None
-    if new:
-        creation_limit(request)
-        diagnostic = crud.create_diagnostic(engine=engine, snapshot_id=store.current_snapshot_id)
-    data.join_workshop(
-        engine=engine,
-        workshop_id=found.id,
-        diagnostic_id=diagnostic.id,
-        sharing=values["sharing"],
-    )
+    try:
+        if new:
+            creation_limit(request)
+            diagnostic = data.join_with_new_diagnostic(
+                engine=engine,
+                workshop_id=found.id,
+                snapshot_id=store.current_snapshot_id,
+                sharing=values["sharing"],
+            )
+        else:
+            data.join_workshop(
+                engine=engine,
+                workshop_id=found.id,
+                diagnostic_id=diagnostic.id,
+                sharing=values["sharing"],
+            )
+    except data.WorkshopGone:
+        # Deleted by its counsellor since the code was looked up: the same page as for a code
+        # that never existed (nothing was written).
+        return _unknown_code(request, code)
     url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
     return RedirectResponse(f"{url}?{'nouveau=1&' if new else ''}atelier=1", status_code=303)
 

@@ -45,7 +45,10 @@ POLL_SECONDS = 3
 
 # --- Forms --------------------------------------------------------------------------------
 
-_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_FRENCH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")  # ASCII digits only
+# A workshop is held within these years. Beyond them a date is a typing error, and year 9999
+# once broke the retention purge (its day's end overflowed Python's dates).
+YEARS = (2000, 2100)
 
 
 def parse_date(raw: str) -> date | None:
@@ -83,6 +86,10 @@ def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[st
         held_on = parse_date(values["held_on"])
     except ValueError:
         errors["held_on"] = _("Date invalide : utilisez le format jj/mm/aaaa (ex. : 23/11/2026).")
+    if held_on is not None and not YEARS[0] <= held_on.year <= YEARS[1]:
+        errors["held_on"] = _(
+            "Date hors limites : choisissez une date entre %(first)s et %(last)s."
+        ) % {"first": YEARS[0], "last": YEARS[1]}
     if errors:
         return None, errors, values
     return data.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes), {}, values

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.crud import DiagnosticGone
+from app.crud import DiagnosticGone, new_token
 from app.db import first_detached, write_session
 from app.i18n import N_
 from app.models import Answer, Diagnostic, Participant, Workshop, utcnow
@@ -85,6 +85,9 @@ def set_open(*, engine: Engine, workshop_id: int, is_open: bool) -> None:
 def delete_workshop(*, engine: Engine, workshop_id: int) -> None:
     """The workshop and its participant links go; the diagnostics stay their associations'."""
     with write_session(engine) as session:
+        # The workshop's row first, as joins lock it before touching participants: the same
+        # order everywhere, so a join racing this delete waits for it instead of deadlocking.
+        session.execute(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
         session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
         session.execute(delete(Workshop).where(Workshop.id == workshop_id))
         session.commit()
@@ -125,10 +128,15 @@ def workshop_by_code(*, engine: Engine, code: str) -> Workshop | None:
 # --- Participants -------------------------------------------------------------------------
 
 
+class WorkshopGone(LookupError):
+    """The workshop was deleted while someone was joining it."""
+
+
 def join_workshop(
     *, engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
-    """Link a diagnostic to a workshop (or return the existing link, updating its sharing)."""
+    """Link a diagnostic to a workshop (or return the existing link, updating its sharing).
+    Raises WorkshopGone when the workshop was deleted meanwhile (nothing is written)."""
     if sharing not in SHARING_MODES:
         raise ValueError(sharing)
     try:
@@ -139,6 +147,57 @@ def join_workshop(
         return _join_workshop(engine, workshop_id, diagnostic_id, sharing)
 
 
+def join_with_new_diagnostic(
+    *, engine: Engine, workshop_id: int, snapshot_id: int, sharing: str
+) -> Diagnostic:
+    """Start a diagnostic already linked to the workshop, in one transaction: if the workshop
+    was deleted meanwhile, WorkshopGone is raised and no diagnostic exists whose owner never
+    got its link."""
+    if sharing not in SHARING_MODES:
+        raise ValueError(sharing)
+    with write_session(engine) as session:
+        number = _next_number(session, workshop_id)
+        diagnostic = Diagnostic(token=new_token(), snapshot_id=snapshot_id)
+        session.add(diagnostic)
+        session.flush()
+        session.add(
+            Participant(
+                workshop_id=workshop_id,
+                diagnostic_id=diagnostic.id,
+                number=number,
+                sharing=sharing,
+            )
+        )
+        session.commit()
+        return _detached(session, diagnostic)
+
+
+def _lock_workshop(session: Session, workshop_id: int) -> None:
+    """Lock the workshop's row for the rest of the transaction, or raise WorkshopGone. Every
+    delete of a workshop locks its row before its participants (see delete_workshop), so once
+    locked it cannot vanish, and a link made now is never left pointing at nothing."""
+    found = session.execute(
+        select(Workshop.id).where(Workshop.id == workshop_id).with_for_update()
+    ).first()
+    if found is None:
+        raise WorkshopGone(workshop_id)
+
+
+def _next_number(session: Session, workshop_id: int) -> int:
+    """Lock the workshop's row and hand out its next participant number. The write lock
+    (BEGIN IMMEDIATE on SQLite, the row update on PostgreSQL) makes the increment and the
+    insert that follows atomic, so two people joining at once get two numbers."""
+    number = session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id)
+        .values(last_number=Workshop.last_number + 1)
+        .returning(Workshop.last_number)
+    ).scalar_one_or_none()
+    if number is None:
+        raise WorkshopGone(workshop_id)
+    return number
+
+
 def _join_workshop(
     engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
@@ -146,7 +205,7 @@ def _join_workshop(
         # Joining is activity: touching the diagnostic first locks its row (the same order as
         # saves and deletes), so the retention purge, which deletes only rows still untouched,
         # waits for this join and then keeps the diagnostic; a diagnostic deleted meanwhile is
-        # reported as gone (404), not as a foreign-key error.
+        # reported as gone (404), not as a foreign-key error. The workshop's row comes next.
         touched = session.execute(
             update(Diagnostic)
             .where(Diagnostic.id == diagnostic_id)
@@ -155,26 +214,23 @@ def _join_workshop(
         ).first()
         if touched is None:
             raise DiagnosticGone(diagnostic_id)
+        _lock_workshop(session, workshop_id)
         existing = session.execute(
-            select(Participant).where(
+            update(Participant)
+            .where(
                 Participant.workshop_id == workshop_id, Participant.diagnostic_id == diagnostic_id
             )
+            .values(sharing=sharing)
+            .returning(Participant.id)
         ).first()
         if existing is not None:
-            participant = existing[0]
-            participant.sharing = sharing
             session.commit()
-            return _detached(session, participant)
-        # The write lock (BEGIN IMMEDIATE on SQLite, the row update on PostgreSQL) makes the
-        # increment and the insert atomic, so two people joining at once get two numbers.
-        number = session.execute(
-            update(Workshop)
-            .where(Workshop.id == workshop_id)
-            .values(last_number=Workshop.last_number + 1)
-            .returning(Workshop.last_number)
-        ).scalar_one()
+            return _detached(session, session.get(Participant, existing[0]))
         participant = Participant(
-            workshop_id=workshop_id, diagnostic_id=diagnostic_id, number=number, sharing=sharing
+            workshop_id=workshop_id,
+            diagnostic_id=diagnostic_id,
+            number=_next_number(session, workshop_id),
+            sharing=sharing,
         )
         session.add(participant)
         session.commit()
