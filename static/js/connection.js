@@ -26,6 +26,8 @@
     shown = key;
     banner.textContent = key ? banner.getAttribute("data-" + key) : "";
     banner.className = "connection-status" + (key && !transient ? " is-down" : "");
+    // Keep a field reached with the keyboard from hiding under the sticky banner.
+    document.documentElement.style.scrollPaddingTop = key ? banner.offsetHeight + "px" : "";
     if (transient) {
       clearTimer = window.setTimeout(function () {
         if (shown === key) say("");
