@@ -59,6 +59,8 @@ def test_htmx_autosave_returns_the_saved_state_and_out_of_band_progress(client, 
     assert response.template.name == "partials/answer_saved.html"
     assert "Enregistré" in response.text
     assert 'id="progress" class="progress" hx-swap-oob="true"' in response.text
+    # The section form's record of the stored value follows the save (stale-form guard).
+    assert f'name="shown:{name}" value="&#34;Les Amis&#34;"' in response.text
     assert client.get(f"/api/diagnostics/{token}").json()["answers"][name] == "Les Amis"
 
 
