@@ -9,8 +9,11 @@ from app.csrf import csrf_input, csrf_token
 from app.formatting import date, euros, number, percent, text
 from app.i18n import LANGUAGES, current_language, gettext, ngettext
 
-HTMX_SRC = "https://unpkg.com/htmx.org@2.0.4/dist/htmx.min.js"
+HTMX_VERSION = "2.0.4"
+HTMX_SRC = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 HTMX_INTEGRITY = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTtG6dMp+"
+# The same bytes served by the app, loaded when the CDN is unreachable (static/js/htmx-fallback.js).
+HTMX_LOCAL = f"js/htmx-{HTMX_VERSION}.min.js"
 
 templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
 jinja_env = templates.env
@@ -22,6 +25,7 @@ jinja_env.filters.update(euros=euros, percent=percent, number=number, date=date,
 jinja_env.globals.update(
     HTMX_SRC=HTMX_SRC,
     HTMX_INTEGRITY=HTMX_INTEGRITY,
+    HTMX_LOCAL=HTMX_LOCAL,
     csrf_input=csrf_input,
     csrf_token=csrf_token,
     current_language=current_language,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.questionnaire import originals
 from app.questionnaire.answers import EMPTY, AnswerError, parse_number, validate_answer
 
 
@@ -110,3 +111,20 @@ def test_empty_answers_clear_and_text_is_cleaned(questionnaire):
 def test_unknown_questions_are_refused(questionnaire):
     with pytest.raises(AnswerError, match="inconnue"):
         validate_answer(questionnaire, "no_such_question", 1)
+
+
+def test_an_answer_left_as_the_page_showed_it_is_recognised(questionnaire):
+    """The section form's originals: numbers typed with spaces, choices in another order and
+    a cleared field compare by value with what the page was drawn from."""
+    budget = questionnaire.definition.roles.annual_budget
+    shown = originals.encode(12500)
+    assert originals.unchanged(shown, validate_answer(questionnaire, budget, "12 500 €"))
+    assert not originals.unchanged(shown, validate_answer(questionnaire, budget, "12 501"))
+    assert originals.unchanged(originals.encode(None), validate_answer(questionnaire, budget, ""))
+    assert not originals.unchanged(originals.encode(12500), EMPTY)
+    assert originals.unchanged(originals.encode(["a", "b"]), ["b", "a"])
+    assert not originals.unchanged(originals.encode(["a"]), ["a", "b"])
+    assert not originals.unchanged(originals.encode("1"), 1)
+    # Absent or tampered originals: saved as before.
+    assert not originals.unchanged(None, "x")
+    assert not originals.unchanged("{not json", "x")

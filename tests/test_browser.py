@@ -9,7 +9,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.utils.browser import CHROMIUM_ARGS, require_chromium, serve_pinned_htmx
+from tests.utils.browser import (
+    CDN_MODES,
+    CHROMIUM_ARGS,
+    HTMX_FILE,
+    htmx_copy_used,
+    require_chromium,
+    route_htmx_cdn,
+)
 from tests.utils.live_server import live_server
 
 CHROMIUM = require_chromium()
@@ -26,12 +33,17 @@ def base_url(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(params=CDN_MODES)
+def cdn(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def page():
+def page(cdn):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(accept_downloads=True, locale="fr-FR")
-        serve_pinned_htmx(context)
+        route_htmx_cdn(context, cdn)
         page = context.new_page()
         # The Content-Security-Policy must never have to block anything the app itself does.
         blocked = []
@@ -47,9 +59,11 @@ def page():
         assert blocked == []
 
 
-def test_a_new_user_walks_from_start_to_pdf(page, base_url, questionnaire):
+def test_a_new_user_walks_from_start_to_pdf(page, base_url, questionnaire, cdn):
     roles = questionnaire.definition.roles
     page.goto(base_url + "/")
+    page.wait_for_load_state("load")
+    assert htmx_copy_used(page) == {"cdn-reachable": "cdn", "cdn-blocked": "local"}[cdn]
     page.get_by_role("button", name="Commencer").click()
     resume_url = page.locator("#resume-url").input_value()
     assert resume_url.startswith(base_url + "/d/")
@@ -100,3 +114,65 @@ def test_a_new_user_walks_from_start_to_pdf(page, base_url, questionnaire):
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) >= 4
     assert "Les Amis <du> Parc" in text
+
+
+def start_and_open_first_section(page, base_url) -> str:
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Commencer").click()
+    resume_url = page.locator("#resume-url").input_value()
+    page.get_by_role("link", name="Commencer le questionnaire").click()
+    page.wait_for_load_state("load")
+    return resume_url
+
+
+def stored_answers(page, resume_url: str) -> dict:
+    token = resume_url.rsplit("/", 1)[1]
+    origin = resume_url.split("/d/")[0]
+    return page.request.get(f"{origin}/api/diagnostics/{token}").json()["answers"]
+
+
+@pytest.mark.parametrize("cdn", ["cdn-blocked"])  # and the app's copy too, below
+def test_without_htmx_at_all_the_page_says_so_and_a_link_keeps_the_typed_answer(
+    page, base_url, questionnaire
+):
+    """Neither the CDN nor the app's copy loads: no autosave, the banner says so, and leaving
+    through a link still saves what was typed."""
+    page.context.route("**/" + HTMX_FILE.name, lambda route: route.abort("connectionrefused"))
+    name = questionnaire.definition.roles.association_name
+    resume_url = start_and_open_first_section(page, base_url)
+    assert htmx_copy_used(page) == "none"
+    banner = page.get_by_role("status").filter(has_text="Enregistrement automatique")
+    expect(banner).to_contain_text("indisponible")
+
+    page.locator(f"#in-{name}").fill("Tapé sans htmx")
+    page.get_by_role("link", name="Mon diagnostic").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tapé sans htmx")
+    assert stored_answers(page, resume_url)[name] == "Tapé sans htmx"
+
+
+def test_a_failed_autosave_is_said_kept_on_the_page_and_sent_when_the_network_returns(
+    page, base_url, questionnaire
+):
+    name = questionnaire.definition.roles.association_name
+    resume_url = start_and_open_first_section(page, base_url)
+    page.context.route("**/q/**", lambda route: route.abort("internetdisconnected"))
+    field = page.locator(f"#in-{name}")
+    field.fill("Les Amis du Réseau")
+    field.blur()
+    banner = page.locator("#connection-status")
+    expect(banner).to_contain_text("Enregistrement automatique interrompu")
+    assert banner.get_attribute("role") == "status"
+
+    # Leaving through a link cannot save it: the reader stays, with the answer in the field.
+    section_url = page.url
+    page.get_by_role("link", name="Mon diagnostic").click()
+    expect(banner).to_contain_text("Enregistrement automatique interrompu")
+    assert page.url == section_url
+    expect(field).to_have_value("Les Amis du Réseau")
+
+    # The network returns: the pending answer is sent on its own and the banner says so.
+    page.context.unroute("**/q/**")
+    expect(banner).to_contain_text("Connexion rétablie", timeout=15_000)
+    assert stored_answers(page, resume_url)[name] == "Les Amis du Réseau"
+    page.get_by_role("link", name="Mon diagnostic").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Les Amis du Réseau")

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 
 import pytest
 from pypdf import PdfReader
 
-from tests.utils.browser import CHROMIUM_ARGS, require_chromium, serve_pinned_htmx
+from tests.utils.browser import (
+    CDN_MODES,
+    CHROMIUM_ARGS,
+    htmx_copy_used,
+    is_cdn_failure,
+    require_chromium,
+    route_htmx_cdn,
+)
 from tests.utils.live_server import live_server
 
 CHROMIUM = require_chromium()
@@ -55,17 +63,23 @@ def browser():
         browser.close()
 
 
-def new_person(browser: Browser) -> tuple[BrowserContext, Page]:
+@pytest.fixture(params=CDN_MODES)
+def cdn(request) -> str:
+    return request.param
+
+
+def new_person(browser: Browser, cdn: str) -> tuple[BrowserContext, Page]:
     """A fresh context (own cookies, as on another device) and its page."""
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
-    serve_pinned_htmx(context)
+    route_htmx_cdn(context, cdn)
     return context, context.new_page()
 
 
 def sign_up_and_open_workshop(page: Page, base_url: str) -> tuple[str, str]:
     """The counsellor's first steps; returns the dashboard URL and the join code."""
     page.goto(base_url + "/compte/inscription")
-    page.get_by_label("Adresse électronique").fill("camille@dla.example")
+    # One account per run: the module's tests share one database.
+    page.get_by_label("Adresse électronique").fill(f"camille-{uuid.uuid4().hex[:8]}@dla.example")
     page.get_by_label("Votre nom").fill("Camille Martin")
     # "Mot de passe" is also inside "Confirmez le mot de passe": anchor it.
     page.get_by_label(re.compile(r"^Mot de passe")).fill(PASSWORD)
@@ -124,10 +138,10 @@ def answer(page: Page, resume_url: str, questionnaire, name: str, amounts: dict[
         save_field(page, by_source[source].id, amount)
 
 
-def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, questionnaire):
-    counsellor_context, counsellor = new_person(browser)
-    named_context, named = new_person(browser)
-    anonymous_context, anonymous = new_person(browser)
+def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, questionnaire, cdn):
+    counsellor_context, counsellor = new_person(browser, cdn)
+    named_context, named = new_person(browser, cdn)
+    anonymous_context, anonymous = new_person(browser, cdn)
     try:
         # Uncaught script errors on anyone's page, and console errors on the dashboard (a failed
         # poll shows there, e.g. a 500 from the live partial).
@@ -136,10 +150,16 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
             page.on("pageerror", lambda error: script_errors.append(str(error)))
         console_errors: list[str] = []
         counsellor.on(
-            "console", lambda msg: msg.type == "error" and console_errors.append(msg.text)
+            "console",
+            lambda msg: (
+                msg.type == "error"
+                and not (cdn == "cdn-blocked" and is_cdn_failure(msg.text))
+                and console_errors.append(msg.text)
+            ),
         )
 
         board_url, code = sign_up_and_open_workshop(counsellor, base_url)
+        assert htmx_copy_used(counsellor) == {"cdn-reachable": "cdn", "cdn-blocked": "local"}[cdn]
         workshop_id = board_url.rsplit("/", 1)[1]
 
         # From here on the dashboard must update itself: mark the page, and count navigations,
@@ -239,3 +259,22 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
     finally:
         for context in (counsellor_context, named_context, anonymous_context):
             context.close()
+
+
+def test_the_board_says_when_live_updates_stop_and_when_they_resume(browser, base_url, cdn):
+    """The venue's Wi-Fi drops (or the server goes away): the board no longer claims to be
+    live; it says so, and says again when a poll gets through."""
+    context, counsellor = new_person(browser, cdn)
+    try:
+        sign_up_and_open_workshop(counsellor, base_url)
+        banner = counsellor.locator("#connection-status")
+        expect(banner).to_be_empty()
+        context.route("**/tableau*", lambda route: route.abort("internetdisconnected"))
+        expect(banner).to_contain_text(
+            "Mise à jour automatique interrompue", timeout=LIVE_TIMEOUT_MS
+        )
+        assert banner.get_attribute("role") == "status"
+        context.unroute("**/tableau*")
+        expect(banner).to_contain_text("Connexion rétablie", timeout=LIVE_TIMEOUT_MS)
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +59,8 @@ def test_htmx_autosave_returns_the_saved_state_and_out_of_band_progress(client, 
     assert response.template.name == "partials/answer_saved.html"
     assert "Enregistré" in response.text
     assert 'id="progress" class="progress" hx-swap-oob="true"' in response.text
+    # The section form's record of the stored value follows the save (stale-form guard).
+    assert f'name="shown:{name}" value="&#34;Les Amis&#34;"' in response.text
     assert client.get(f"/api/diagnostics/{token}").json()["answers"][name] == "Les Amis"
 
 
@@ -353,3 +356,48 @@ def test_the_whole_flow_speaks_english_with_the_lang_cookie(client, questionnair
     assert expired.status_code == 403
     assert "<html lang=en>" in expired.text and "Form expired" in expired.text
     assert "Formulaire" not in expired.text
+
+
+def test_a_stale_section_form_saves_only_the_fields_its_reader_changed(client, questionnaire):
+    """Two tabs: the first draws the section, the second saves a newer answer, then the first
+    is submitted without JavaScript with one other field changed. The newer answer stays."""
+    token = start(client)
+    name = questionnaire.definition.roles.association_name
+    section = questionnaire.section_of[name]
+    other = next(
+        q for q in section.questions if q.id != name and q.type in ("short_text", "long_text")
+    )
+    client.post(f"/d/{token}/q/{name}", data={name: "Ancien nom"}, headers=htmx())
+    stale_page = client.get(f"/d/{token}/s/{section.id}").text
+    shown = dict(re.findall(r'name="(shown:[^"]+)" value="([^"]*)"', stale_page))
+    assert f"shown:{name}" in shown
+    # The other tab saves a newer name.
+    client.post(f"/d/{token}/q/{name}", data={name: "Nouveau nom"}, headers=htmx())
+
+    form = {key: html.unescape(value) for key, value in shown.items()}
+    response = client.post(
+        f"/d/{token}/s/{section.id}",
+        data={
+            **form,
+            "present": [name, other.id],
+            name: "Ancien nom",  # as the stale page still shows it
+            other.id: "Tapé dans le premier onglet",
+            "nav": "save",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    answers = client.get(f"/api/diagnostics/{token}").json()["answers"]
+    assert answers[name] == "Nouveau nom"
+    assert answers[other.id] == "Tapé dans le premier onglet"
+
+    # A field the reader did change is saved, even over a newer answer: they typed it last.
+    response = client.post(
+        f"/d/{token}/s/{section.id}",
+        data={**form, "present": [name], name: "Nom choisi ici", "nav": "save"},
+        follow_redirects=False,
+    )
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][name] == "Nom choisi ici"
+    # The page drawn after a save carries the new value as its original.
+    page = client.get(f"/d/{token}/s/{section.id}").text
+    assert f'name="shown:{name}" value="&#34;Nom choisi ici&#34;"' in page

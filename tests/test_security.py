@@ -174,6 +174,28 @@ def test_security_headers_on_every_page(client):
     assert 'integrity="sha384-' in home.text and "style=" not in home.text
 
 
+def test_the_htmx_fallback_is_the_pinned_file_served_by_the_app_with_no_inline_script(client):
+    """When the CDN is unreachable the page loads the app's own copy: the same bytes (the
+    same integrity hash checks it), from the app's origin, which the strict CSP allows."""
+    import base64
+    import hashlib
+    import re
+
+    from app.config import PROJECT_ROOT
+    from app.templating import HTMX_INTEGRITY, HTMX_LOCAL
+
+    local = (PROJECT_ROOT / "static" / HTMX_LOCAL).read_bytes()
+    assert "sha384-" + base64.b64encode(hashlib.sha384(local).digest()).decode() == HTMX_INTEGRITY
+    page = client.get("/")
+    served = client.get(f"/static/{HTMX_LOCAL}")
+    assert served.status_code == 200 and served.content == local
+    assert f'/static/{HTMX_LOCAL}" data-integrity="{HTMX_INTEGRITY}"' in page.text
+    # Every script is a file: a tag without src would be inline code, refused by the CSP.
+    scripts = re.findall(r"<script\b[^>]*>", page.text)
+    assert len(scripts) == 3 and all(" src=" in tag for tag in scripts)
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
 def test_hsts_over_https(client):
     secure = TestClient(client.app, base_url="https://testserver")
     assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")

@@ -22,6 +22,7 @@ from app.deps import (
 )
 from app.i18n import N_, _
 from app.progress import Progress
+from app.questionnaire import originals
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
 from app.questionnaire.conditions import is_visible, visible_answers, walk
 from app.questionnaire.model import Questionnaire
@@ -96,6 +97,8 @@ def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dic
         "token": opened.diagnostic.token,
         "options": questionnaire.options(question),
         "value": answers.get(question.id),
+        # The stored answer the page is drawn from, sent back by the section form.
+        "shown": originals.encode(answers.get(question.id)),
         "visible": is_visible(question, visible_answers(questionnaire, answers)),
         "in_percent": resources_in_percent(questionnaire, answers),
         "computed": effective_number(questionnaire, answers, question.id)
@@ -249,9 +252,13 @@ def section_submit(
         value = _form_value(form, question)
         raw[question.id] = value
         try:
-            valid[question.id] = validate_answer(questionnaire, question.id, value)
+            stored = validate_answer(questionnaire, question.id, value)
         except AnswerError as error:
             errors[question.id] = str(error)
+            continue
+        # Left as the page showed it: keep whatever was saved since (another tab, autosave).
+        if not originals.unchanged(form.get(originals.field_name(question.id)), stored):
+            valid[question.id] = stored
     opened.save(engine, valid)
     if errors:
         context = section_context(opened, section, errors=errors, raw=raw)

@@ -1,5 +1,6 @@
 """What every real-browser test needs: Debian's Chromium (never a downloaded one), the flags
-it runs with here, and the pinned htmx file served where the CDN would be."""
+it runs with here, and the pinned htmx file served where the CDN would be, or the CDN blocked
+as on a venue's filtered Wi-Fi."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import shutil
 import pytest
 
 from app.config import PROJECT_ROOT
-from app.templating import HTMX_SRC
+from app.templating import HTMX_LOCAL, HTMX_SRC
 
-HTMX_FILE = PROJECT_ROOT / "tests" / "fixtures" / "htmx-2.0.4.min.js"
+HTMX_FILE = PROJECT_ROOT / "static" / HTMX_LOCAL
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,3 +46,34 @@ def serve_pinned_htmx(context) -> None:
             headers={"Access-Control-Allow-Origin": "*"},
         ),
     )
+
+
+# Every browser test runs twice: htmx from the CDN, and with the CDN unreachable, where the
+# app's own copy (static/js/htmx-fallback.js) must do the same job.
+CDN_MODES = ["cdn-reachable", "cdn-blocked"]
+
+
+def route_htmx_cdn(context, mode: str) -> None:
+    """The CDN as `mode` says: answering with the pinned file, or refusing the connection."""
+    if mode == "cdn-reachable":
+        serve_pinned_htmx(context)
+    elif mode == "cdn-blocked":
+        context.route(HTMX_SRC, lambda route: route.abort("connectionrefused"))
+    else:  # pragma: no cover - a typo in a test
+        raise ValueError(mode)
+
+
+def htmx_copy_used(page) -> str:
+    """Which htmx the page runs: "cdn", "local" (the app's copy) or "none"."""
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name)"
+        " .filter(name => name.includes('htmx'))"
+    )
+    if not page.evaluate("!!window.htmx"):
+        return "none"
+    return "local" if any(name.endswith(HTMX_LOCAL) for name in loaded) else "cdn"
+
+
+def is_cdn_failure(message: str) -> bool:
+    """The console error Chromium logs for the blocked CDN script (expected when blocked)."""
+    return "Failed to load resource" in message and "ERR_CONNECTION_REFUSED" in message
