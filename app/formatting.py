@@ -73,6 +73,15 @@ SHARE_INDICATORS = {
     "largest_source_share",
     "largest_funder_share",
     "volunteering_share",
+    "subsidies_share",
+    "public_share",
+    "private_exchange_share",
+}
+AMOUNT_INDICATORS = {
+    "total_resources",
+    "monetary_resources",
+    "subsidies_amount",
+    "public_exchange_amount",
 }
 
 
@@ -101,7 +110,7 @@ def format_indicator(name: str, value: Any, lang: str | None = None) -> str:
         return "—"
     if name in SHARE_INDICATORS:
         return percent(value, lang)
-    if name in ("total_resources", "monetary_resources"):
+    if name in AMOUNT_INDICATORS:
         return euros(value, lang)
     if name == "reserve_months":
         # Exactly one month is singular; 0.5 or 1.5 months are plural in English.

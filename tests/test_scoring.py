@@ -213,5 +213,7 @@ def test_cards_follow_their_yaml_rules(questionnaire):
 def test_cards_are_ranked_by_priority_and_capped(questionnaire):
     cards = compute_result(questionnaire, full_answers(questionnaire)).cards
     assert 0 < len(cards) <= 8
-    priorities = [card.priority for card in cards]
-    assert priorities == sorted(priorities, reverse=True)
+    assert [card.priority for card in cards] == list(range(1, len(cards) + 1))
+    weights = [card.weight for card in cards]
+    assert weights == sorted(weights, reverse=True)
+    assert [card.featured for card in cards] == [rank <= 3 for rank in range(1, len(cards) + 1)]

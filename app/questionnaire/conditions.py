@@ -82,6 +82,23 @@ def evaluate(condition: Condition, context: ConditionContext) -> bool:
     return _compare(actual, condition.op or "eq", condition.value)
 
 
+def held_tests(condition: Condition, context: ConditionContext) -> list[Condition]:
+    """The tests that make `condition` true, to name them as the reasons for a card.
+
+    Every child of a holding `all`, only the holding children of an `any` (so a card never
+    says "this or that"), and under a holding `not` its tests, whose subject the reason then
+    describes by its actual value. Empty when the condition does not hold.
+    """
+    if not evaluate(condition, context):
+        return []
+    if condition.all is not None or condition.any is not None:
+        children = condition.all if condition.all is not None else condition.any
+        return [test for child in children or [] for test in held_tests(child, context)]
+    if condition.not_ is not None:
+        return [node for node, _ in walk(condition.not_) if node.op or node.dominant_model]
+    return [condition]
+
+
 def is_visible(question: Question, answers: dict[str, Any]) -> bool:
     return question.show_if is None or evaluate(question.show_if, ConditionContext(answers))
 

@@ -227,6 +227,8 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "annual_costs": {"amount"},
         "cash_reserves": {"amount"},
         "largest_funder_share": {"percentage"},
+        "pitch_line": TEXT_TYPES,
+        "partners_sought": TEXT_TYPES,
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)
@@ -259,6 +261,14 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         yield from _check_condition(
             card.when, ("cards", c_index, "when"), questions, definition, subdimensions
         )
+        for r_index, rule in enumerate(card.priority_rules):
+            yield from _check_condition(
+                rule.when,
+                ("cards", c_index, "priority_rules", r_index, "when"),
+                questions,
+                definition,
+                subdimensions,
+            )
 
 
 def _duplicates(ids: list[str], loc: Loc) -> Iterator[tuple[Loc, str]]:

@@ -46,6 +46,13 @@ KNOWN_INDICATORS = (
     "reserve_months",
     "residual",
     "percent_total",
+    # Money by the two questions of the table, so rules can set floors in euros and shares
+    # that fit the association's size (see app.scoring.indicators.funding_indicators).
+    "subsidies_amount",
+    "subsidies_share",
+    "public_share",
+    "public_exchange_amount",
+    "private_exchange_share",
 )
 
 
@@ -130,6 +137,9 @@ class Condition(StrictModel):
     dominant_model: bool | None = None
     op: Operator | None = None
     value: Any = None
+    # A guard (a size floor, "has some money") that is true for most associations: it still
+    # decides, but is not named among a card's reasons.
+    quiet: bool = False
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
@@ -281,6 +291,13 @@ class Lever(StrictModel):
     subdimensions: list[Subdimension] = Field(min_length=1)
 
 
+class PriorityRule(StrictModel):
+    """Weight added to a card's priority when `when` holds (the main worry, a low score...)."""
+
+    when: Condition
+    add: int = Field(ge=-1000, le=1000)
+
+
 class LeverCard(StrictModel):
     """A suggested lever ("piste") and the rule that selects it."""
 
@@ -294,8 +311,10 @@ class LeverCard(StrictModel):
     risks: list[Label] = Field(min_length=1)
     help: list[Label] = Field(min_length=1)
     when: Condition
-    # Higher first when more cards are selected than shown.
+    # Base priority; higher first. `priority_rules` add to it when their condition holds, and
+    # the answers that made them hold are named among the card's reasons.
     priority: int = 0
+    priority_rules: list[PriorityRule] = Field(default_factory=list)
 
 
 class Roles(StrictModel):
@@ -311,6 +330,10 @@ class Roles(StrictModel):
     # short facts shown under the association's name (sector, territory...).
     pitch_project: list[Identifier] = Field(default_factory=list)
     pitch_facts: list[Identifier] = Field(default_factory=list)
+    # The pitch sheet's own words: the one-line pitch and what the association seeks from
+    # partners (text answers printed as written).
+    pitch_line: Identifier | None = None
+    partners_sought: Identifier | None = None
 
 
 class Resource(StrictModel):

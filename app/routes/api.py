@@ -120,6 +120,13 @@ class LeverOut(BaseModel):
     drivers: dict[str, list[DriverOut]] = Field(description="per sub-dimension")
 
 
+class CardReasonOut(BaseModel):
+    ref: str = Field(
+        description="question id, indicator id, lever or 'lever.subdimension' id, or model id"
+    )
+    text: str = Field(description="the answer or figure that triggered the card, in words")
+
+
 class CardOut(BaseModel):
     id: str
     title: str
@@ -130,6 +137,11 @@ class CardOut(BaseModel):
     skills: list[str]
     risks: list[str]
     help: list[str]
+    priority: int = Field(ge=1, description="rank among the cards, 1 = first")
+    featured: bool = Field(description="one of the (at most three) pistes shown first")
+    reasons: list[CardReasonOut] = Field(
+        description="the answers and figures that made the card's rules hold"
+    )
 
 
 class ResultOut(BaseModel):
@@ -141,7 +153,7 @@ class ResultOut(BaseModel):
         description="exchange_share, hhi, diversification, largest_source(_share), "
         "largest_funder_share, volunteering_share, reserve_months, total_resources, …"
     )
-    cards: list[CardOut]
+    cards: list[CardOut] = Field(description="sorted by priority (1 = first)")
     missing_required: list[str]
 
 

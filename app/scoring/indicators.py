@@ -69,7 +69,35 @@ def compute_indicators(
         costs = money_total  # without costs, a year of resources is the best proxy
     if isinstance(reserves, int | float) and costs:
         indicators["reserve_months"] = reserves / (costs / 12)
+    indicators.update(funding_indicators(questionnaire, money, amounts_are_euros))
     return indicators
+
+
+def funding_indicators(
+    questionnaire: Questionnaire, money: dict[str, float], amounts_are_euros: bool
+) -> dict[str, float | None]:
+    """Money by who brings it and for what, read from the sources' two questions (no source
+    id in code). Amounts are euros (None when only percentages without a budget are known);
+    shares are of the money (valued volunteering left out)."""
+    sources = questionnaire.source_by_id
+    total = sum(money.values())
+
+    def amount(brought_by: str, in_exchange: bool) -> float:
+        return sum(
+            a
+            for s, a in money.items()
+            if sources[s].brought_by == brought_by and sources[s].in_exchange == in_exchange
+        )
+
+    subsidies = amount("public", False)
+    public_exchange = amount("public", True)
+    return {
+        "subsidies_amount": subsidies if amounts_are_euros else None,
+        "public_exchange_amount": public_exchange if amounts_are_euros else None,
+        "subsidies_share": subsidies / total if total > 0 else None,
+        "public_share": (subsidies + public_exchange) / total if total > 0 else None,
+        "private_exchange_share": amount("private", True) / total if total > 0 else None,
+    }
 
 
 def _percent_total(questionnaire: Questionnaire, answers: dict[str, Any]) -> float | None:

@@ -8,9 +8,8 @@ from typing import Any
 from app.i18n import resolve
 from app.questionnaire.conditions import ConditionContext, missing_required, visible_answers
 from app.questionnaire.model import Questionnaire
-from app.questionnaire.schema import LeverCard
 from app.scoring.barycentre import Barycentre, compute_barycentre
-from app.scoring.cards import select_cards
+from app.scoring.cards import SelectedCard, select_cards
 from app.scoring.indicators import compute_indicators
 from app.scoring.levers import LeverScore, score_levers
 from app.scoring.profile import resource_amounts, resource_profile
@@ -23,7 +22,7 @@ class DiagnosticResult:
     barycentre: Barycentre | None
     levers: list[LeverScore]
     indicators: dict[str, Any]
-    cards: list[LeverCard]
+    cards: list[SelectedCard]
     missing_required: list[str]
     lang: str | None = None
 
@@ -48,6 +47,9 @@ class DiagnosticResult:
                     "skills": [s.get(self.lang) for s in card.skills],
                     "risks": [r.get(self.lang) for r in card.risks],
                     "help": [h.get(self.lang) for h in card.help],
+                    "priority": card.priority,
+                    "featured": card.featured,
+                    "reasons": card.reasons,
                 }
                 for card in self.cards
             ],
@@ -88,7 +90,7 @@ def compute_result(
         barycentre=barycentre,
         levers=levers,
         indicators=indicators,
-        cards=select_cards(questionnaire, context),
+        cards=select_cards(questionnaire, context, lang=lang),
         missing_required=[q.id for q in missing_required(questionnaire, answers)],
         lang=lang,
     )
