@@ -176,8 +176,9 @@ def lever_views(
         subs = []
         for sub in lever.subscores:
             ranked = sorted(sub.drivers, key=lambda d: (-d.ratio, d.label))
-            strong = [d for d in ranked if d.ratio >= 0.5][:2]
-            weak = [d for d in reversed(ranked) if d.ratio < 0.5][:2]
+            # Only what earns most of its points lifts the score; a middle answer holds back.
+            strong = [d for d in ranked if d.is_strength][:2]
+            weak = [d for d in reversed(ranked) if d.holds_back][:2]
             subs.append(
                 SubScoreView(
                     sub.label,

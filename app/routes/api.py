@@ -111,6 +111,11 @@ class DriverOut(BaseModel):
     answer: str
     points: float
     max_points: float
+    better: str | None = Field(
+        default=None,
+        description="what would raise it: the answer to aim for or the choices to add (None: "
+        "full points)",
+    )
 
 
 class LeverOut(BaseModel):

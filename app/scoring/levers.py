@@ -9,6 +9,9 @@ from app.formatting import format_answer, format_indicator
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import Band, Question, QuestionScoring
 
+STRENGTH_RATIO = 0.75
+WEAKNESS_RATIO = 0.5
+
 
 @dataclass(frozen=True)
 class Driver:
@@ -19,10 +22,24 @@ class Driver:
     answer: str
     points: float
     max_points: float
+    # What would raise it, in words: the better answer to aim for ("reach"), or the missing
+    # choices of a multiple choice ("add"); empty when the answer already gets full points.
+    better: str = ""
+    better_kind: str = ""
 
     @property
     def ratio(self) -> float:
         return self.points / self.max_points if self.max_points else 0.0
+
+    # A driver lifts the score when it earns most of its points; "moyennement" (half) does
+    # not: it is room to progress, shown with what would raise it.
+    @property
+    def is_strength(self) -> bool:
+        return self.ratio >= STRENGTH_RATIO
+
+    @property
+    def holds_back(self) -> bool:
+        return self.ratio <= WEAKNESS_RATIO
 
     def to_json(self) -> dict:
         return {
@@ -31,6 +48,7 @@ class Driver:
             "answer": self.answer,
             "points": self.points,
             "max_points": self.max_points,
+            "better": self.better or None,
         }
 
 
@@ -91,6 +109,40 @@ def _rule_points(
     return points_by_option.get(str(value), 0.0), best
 
 
+def _better_answer(
+    questionnaire: Questionnaire,
+    question: Question,
+    rule: QuestionScoring,
+    value: Any,
+    points: float,
+    lang: str | None,
+) -> tuple[str, str]:
+    """What answer would earn more points than `value` did: ("reach", best answer) or
+    ("add", missing choices). ("", "") when nothing would."""
+    if rule.bands:
+        best = max(rule.bands, key=lambda band: band.points)
+        if best.points <= points or best.min is None:
+            return "", ""
+        return "reach", f"≥ {format_answer(questionnaire, question, best.min, lang)}"
+    option_ids = [o.id for o in questionnaire.options(question)]
+    points_by_option = rule.points or {oid: float(i) for i, oid in enumerate(option_ids)}
+    if question.type == "multiple_choice":
+        picked = set(value if isinstance(value, list) else [value])
+        missing = sorted(
+            (oid for oid, p in points_by_option.items() if p > 0 and oid not in picked),
+            key=lambda oid: (-points_by_option[oid], option_ids.index(oid)),
+        )[:3]
+        if not missing:
+            return "", ""
+        labels = [questionnaire.option_label(question, oid, lang) for oid in missing]
+        return "add", ", ".join(labels)
+    top = max(points_by_option.values(), default=0)
+    if top <= points:
+        return "", ""
+    best_id = next(oid for oid in option_ids if points_by_option.get(oid) == top)
+    return "reach", questionnaire.option_label(question, best_id, lang)
+
+
 def score_levers(
     questionnaire: Questionnaire,
     visible_answers: dict[str, Any],
@@ -106,6 +158,11 @@ def score_levers(
             scored = _rule_points(questionnaire, question, rule, value)
             if scored is None or scored[1] <= 0:
                 continue
+            better_kind, better = (
+                _better_answer(questionnaire, question, rule, value, scored[0], lang)
+                if scored[0] < scored[1]
+                else ("", "")
+            )
             drivers.setdefault((rule.lever, rule.subdimension), []).append(
                 Driver(
                     source=question.id,
@@ -113,6 +170,8 @@ def score_levers(
                     answer=format_answer(questionnaire, question, value, lang),
                     points=scored[0],
                     max_points=scored[1],
+                    better=better,
+                    better_kind=better_kind,
                 )
             )
     levers = []
@@ -132,6 +191,12 @@ def score_levers(
                 )
                 if points is None or best <= 0:
                     continue
+                top = max(rule.bands, key=lambda band: band.points)
+                better = (
+                    f"≥ {format_indicator(rule.indicator, top.min, lang)}"
+                    if points < best and top.min is not None
+                    else ""
+                )
                 sub_drivers.append(
                     Driver(
                         source=f"indicator:{rule.indicator}",
@@ -139,6 +204,8 @@ def score_levers(
                         answer=format_indicator(rule.indicator, value, lang),
                         points=points,
                         max_points=best,
+                        better=better,
+                        better_kind="reach" if better else "",
                     )
                 )
             total_max = sum(d.max_points for d in sub_drivers)
