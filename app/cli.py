@@ -1,4 +1,4 @@
-"""Command line: `mse validate [PATH]`, `mse schema`, `mse serve`, and
+"""Command line: `mse validate [--strict] [PATH]`, `mse schema`, `mse serve`, and
 `mse facilitator create|reset-password|delete EMAIL` to manage counsellor accounts, and
 `mse purge [--days N] [--dry-run]` to delete personal data past retention (run it daily)."""
 
@@ -13,11 +13,13 @@ from pathlib import Path
 # setting must reach main() as a one-line error, not a traceback at import.
 
 
-def validate(path: Path) -> int:
+def validate(path: Path, strict: bool = False) -> int:
+    """Exit 1 listing every problem as file:line. --strict also refuses questions that nothing
+    uses (no score, card rule, show_if, source or role)."""
     from app.questionnaire.loader import QuestionnaireError, load_questionnaire
 
     try:
-        questionnaire = load_questionnaire(path)
+        questionnaire = load_questionnaire(path, strict=strict)
     except QuestionnaireError as error:
         for problem in error.problems:
             print(problem)
@@ -210,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check questionnaire YAML (file or directory)")
     check.add_argument("path", nargs="?", type=Path, default=settings.questionnaire_path)
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on questions that no score, card rule, reading, indicator or "
+        "deliverable uses",
+    )
     commands.add_parser("schema", help="print the questionnaire format's JSON Schema")
     commands.add_parser("serve", help="run the web app on HOST:PORT")
     manage = commands.add_parser("facilitator", help="manage counsellor accounts")
@@ -233,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "facilitator":
         return facilitator(args)
     if args.command == "validate":
-        return validate(args.path)
+        return validate(args.path, strict=args.strict)
     if args.command == "schema":
         return schema()
     return serve()

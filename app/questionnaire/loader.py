@@ -23,6 +23,7 @@ from app.questionnaire.schema import (
     TEXT_TYPES,
     QuestionnaireDefinition,
 )
+from app.questionnaire.usage import check_usage
 from app.questionnaire.yaml_positions import (
     Position,
     PositionedDict,
@@ -96,8 +97,10 @@ def _format_loc(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def load_questionnaire(path: Path | str) -> Questionnaire:
-    """Read, validate and cross-check a questionnaire; raise QuestionnaireError listing all."""
+def load_questionnaire(path: Path | str, strict: bool = False) -> Questionnaire:
+    """Read, validate and cross-check a questionnaire; raise QuestionnaireError listing all.
+
+    `strict` (`mse validate --strict`) also refuses questions nothing uses."""
     tree = read_tree(Path(path))
     fallback = tree.origin
     try:
@@ -110,9 +113,12 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
             message = item["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {_format_loc(loc)}: {message}")
         raise QuestionnaireError(problems) from None
+    checks = list(check_references(definition))
+    if strict:
+        checks.extend(check_usage(definition))
     problems = [
         f"{position_of(tree, loc, fallback)}: {_format_loc(loc)}: {message}"
-        for loc, message in check_references(definition)
+        for loc, message in checks
     ]
     if problems:
         raise QuestionnaireError(problems)
@@ -327,6 +333,13 @@ def _check_value(node, loc, questions, definition) -> Iterator[tuple[Loc, str]]:
                 loc + ("op",),
                 f"op '{node.op}' compares numbers, but '{subject}' is a {kind} question "
                 "(use eq, ne, in, not_in or contains)",
+            )
+            return
+        if question.type == "multiple_choice" and node.op in ("eq", "ne", "in", "not_in"):
+            yield (
+                loc + ("op",),
+                f"op '{node.op}' compares one value, but '{subject}' is a multiple choice "
+                "question whose answer is a list (use contains, or not with contains)",
             )
             return
         choices = _choice_ids(question, definition) if kind == "choice" else []
