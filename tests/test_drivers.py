@@ -68,3 +68,9 @@ def test_an_indicator_below_its_best_band_says_the_figure_to_reach(questionnaire
     assert driver.better.startswith("≥ 6")
     rich = views(questionnaire, {**answers, "tresorerie_disponible": 90_000})["Trésorerie"]
     assert any(d.source == "indicator:reserve_months" for d in rich.strongest)
+
+
+def test_when_lower_is_better_the_figure_to_reach_is_a_ceiling(questionnaire):
+    sub = views(questionnaire, {"part_premier_financeur": 70})["Dépendance à un financeur"]
+    driver = next(d for d in sub.weakest if d.source == "indicator:largest_funder_share")
+    assert driver.better.startswith("< ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.formatting import format_answer, format_indicator
@@ -109,6 +110,15 @@ def _rule_points(
     return points_by_option.get(str(value), 0.0), best
 
 
+def _band_target(band: Band, show) -> str:
+    """The figure to reach for a band's points: "≥ 6 mois", or "< 50 %" when lower is better."""
+    if band.min is not None:
+        return f"≥ {show(band.min)}"
+    if band.max is not None:
+        return f"< {show(band.max)}"
+    return ""
+
+
 def _better_answer(
     questionnaire: Questionnaire,
     question: Question,
@@ -121,9 +131,10 @@ def _better_answer(
     ("add", missing choices). ("", "") when nothing would."""
     if rule.bands:
         best = max(rule.bands, key=lambda band: band.points)
-        if best.points <= points or best.min is None:
+        if best.points <= points:
             return "", ""
-        return "reach", f"≥ {format_answer(questionnaire, question, best.min, lang)}"
+        target = _band_target(best, lambda n: format_answer(questionnaire, question, n, lang))
+        return ("reach", target) if target else ("", "")
     option_ids = [o.id for o in questionnaire.options(question)]
     points_by_option = rule.points or {oid: float(i) for i, oid in enumerate(option_ids)}
     if question.type == "multiple_choice":
@@ -193,8 +204,8 @@ def score_levers(
                     continue
                 top = max(rule.bands, key=lambda band: band.points)
                 better = (
-                    f"≥ {format_indicator(rule.indicator, top.min, lang)}"
-                    if points < best and top.min is not None
+                    _band_target(top, partial(format_indicator, rule.indicator, lang=lang))
+                    if points < best
                     else ""
                 )
                 sub_drivers.append(
