@@ -7,7 +7,7 @@ from typing import Any
 
 from app.questionnaire.conditions import ConditionContext, evaluate, held_tests
 from app.questionnaire.model import Questionnaire
-from app.questionnaire.schema import LeverCard
+from app.questionnaire.schema import Condition, LeverCard
 from app.scoring.reasons import reason_for
 
 FEATURED = 3  # pistes shown first; the others are folded below
@@ -38,8 +38,26 @@ def card_weight(card: LeverCard, context: ConditionContext) -> int:
     return card.priority + sum(r.add for r in card.priority_rules if evaluate(r.when, context))
 
 
+def _subject_key(test: Condition) -> tuple:
+    """Tests with the same key get the same reason text (cards share subjects: the main worry,
+    the number of employees...), so each is formatted once per result."""
+    wanted = test.value if test.op == "contains" else None
+    return (
+        test.question,
+        test.indicator,
+        test.lever,
+        test.model,
+        test.dominant_model,
+        tuple(wanted) if isinstance(wanted, list) else wanted,
+    )
+
+
 def _reasons(
-    questionnaire: Questionnaire, card: LeverCard, context: ConditionContext, lang: str
+    questionnaire: Questionnaire,
+    card: LeverCard,
+    context: ConditionContext,
+    lang: str,
+    cache: dict[tuple, dict[str, str] | None],
 ) -> list[dict[str, str]]:
     # What made the card hold first, then what raised its priority (the main worry...).
     tests = held_tests(card.when, context)
@@ -50,12 +68,17 @@ def _reasons(
     for test in tests:
         if test.quiet:
             continue
-        reason = reason_for(questionnaire, test, context, lang)
+        key = _subject_key(test)
+        if key not in cache:
+            cache[key] = reason_for(questionnaire, test, context, lang)
+        reason = cache[key]
         if reason is None or reason["ref"] in seen:
             continue
         seen.add(reason["ref"])
-        reasons.append(reason)
-    return reasons[:MAX_REASONS]
+        reasons.append(dict(reason))
+        if len(reasons) == MAX_REASONS:
+            break
+    return reasons
 
 
 def select_cards(
@@ -65,13 +88,14 @@ def select_cards(
     weighted = [(card_weight(card, context), index, card) for index, card in enumerate(held)]
     # Highest weight first; YAML order breaks ties so the expert controls the order.
     weighted.sort(key=lambda item: (-item[0], item[1]))
+    cache: dict[tuple, dict[str, str] | None] = {}
     return [
         SelectedCard(
             card=card,
             priority=rank,
             weight=weight,
             featured=rank <= FEATURED,
-            reasons=_reasons(questionnaire, card, context, lang),
+            reasons=_reasons(questionnaire, card, context, lang, cache),
         )
         for rank, (weight, _, card) in enumerate(weighted[:limit], start=1)
     ]
