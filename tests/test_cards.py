@@ -307,3 +307,12 @@ def test_the_openapi_schema_documents_the_card_fields(client):
     assert {"priority", "featured", "reasons"} <= set(card["required"])
     assert card["properties"]["reasons"]["items"]["$ref"].endswith("/CardReasonOut")
     assert set(models["CardReasonOut"]["properties"]) == {"ref", "text"}
+
+
+def test_fixed_costs_lower_the_cash_score(questionnaire):
+    def cash_score(share):
+        result = compute_result(questionnaire, {**HOME_CARE_EMPLOYER, "part_charges_fixes": share})
+        lever = result.lever("ressources_financieres")
+        return next(sub.score for sub in lever.subscores if sub.id == "tresorerie")
+
+    assert cash_score(20) > cash_score(50) > cash_score(85)

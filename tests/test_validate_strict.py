@@ -62,7 +62,7 @@ def test_every_shipped_question_has_a_use(questionnaire):
         "nb_benevoles_reguliers",
         "etp_salaries",
     ):
-        assert used[question_id].startswith(("card", "priority rule")), question_id
+        assert used[question_id].startswith(("card", "priority rule", "score")), question_id
     assert used["pitch_phrase"] == "role pitch_line"
     assert used["attentes_partenaires"] == "role partners_sought"
 
