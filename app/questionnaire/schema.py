@@ -234,6 +234,25 @@ class ResourceSource(StrictModel):
     brought_by: Literal["members", "public", "private", "volunteers", "other"]
     # True when the resource pays for a service rendered (social-utility operator logic).
     in_exchange: bool
+    # The row of the two-question table (who brings it) for a source brought by volunteers or
+    # "other"; members, public and private sources sit in their own row.
+    table_row: Literal["members", "public", "private"] | None = None
+
+    @model_validator(mode="after")
+    def _table_row_only_when_needed(self) -> ResourceSource:
+        if self.table_row and self.brought_by in ("members", "public", "private"):
+            raise ValueError(
+                f"'table_row' only applies to sources brought by volunteers or other "
+                f"(this one is brought by {self.brought_by})"
+            )
+        return self
+
+    @property
+    def matrix_row(self) -> str | None:
+        """Who brings it, in the two-question table; None when it has no row."""
+        if self.brought_by in ("members", "public", "private"):
+            return self.brought_by
+        return self.table_row
 
 
 class ModelType(StrictModel):

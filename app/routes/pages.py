@@ -101,6 +101,9 @@ def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dic
         "shown": originals.encode(answers.get(question.id)),
         "visible": is_visible(question, visible_answers(questionnaire, answers)),
         "in_percent": resources_in_percent(questionnaire, answers),
+        # In percent mode money sources are typed as %, volunteering in euros stays in euros.
+        "money_source": bool(question.source)
+        and questionnaire.source_by_id[question.source].brought_by != "volunteers",
         "computed": effective_number(questionnaire, answers, question.id)
         if question.computed_from
         else None,
