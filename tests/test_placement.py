@@ -8,6 +8,7 @@ import pytest
 from app.questionnaire.loader import load_questionnaire
 from app.scoring.placement import MATRIX_COLUMNS, MATRIX_ROWS, money_prototypes, resource_matrix
 from app.scoring.result import compute_result
+from tests.test_api import assert_documented
 from tests.utils.answers import resource_answers
 from tests.utils.mini import MINI_YAML
 
@@ -187,3 +188,47 @@ def test_the_volunteering_percent_is_ignored_in_euro_mode(questionnaire):
     answers[volunteering_percent_question(questionnaire).id] = 90
     result = compute_result(questionnaire, answers)
     assert result.indicators["volunteering_share"] == pytest.approx(0)
+
+
+# --- through the API ------------------------------------------------------------------------
+
+
+def start(client) -> str:
+    response = client.post("/api/diagnostics")
+    assert response.status_code == 201
+    return response.json()["token"]
+
+
+def test_the_result_api_gives_both_placements_and_the_table_as_documented(client, questionnaire):
+    token = start(client)
+    answers = sports_club(questionnaire)
+    assert client.put(f"/api/diagnostics/{token}/answers", json=answers).status_code == 200
+    response = client.get(f"/api/diagnostics/{token}/result")
+    body = response.json()
+    placement = body["placement"]
+    assert set(placement) == {"with_volunteering", "money_only", "volunteering_changes_dominant"}
+    for view in ("with_volunteering", "money_only"):
+        assert set(placement[view]) == {"weights", "dominant"}
+        assert set(placement[view]["weights"]) == {m.id for m in questionnaire.models}
+    assert placement["volunteering_changes_dominant"] is True
+    assert set(body["resource_matrix"]) == {"members", "public", "private"}
+    for row in body["resource_matrix"].values():
+        assert set(row) == {"exchange", "no_exchange"}
+    assert body["resource_matrix"]["public"]["no_exchange"] > 0
+    schema = client.app.openapi()
+    assert_documented(client, response, "/api/diagnostics/{token}/result")
+    result_schema = schema["components"]["schemas"]["ResultOut"]["properties"]
+    assert {"placement", "resource_matrix"} <= set(result_schema)
+
+
+def test_the_api_accepts_volunteering_as_a_percent_in_percent_mode(client, questionnaire):
+    token = start(client)
+    answers = bike_workshop(questionnaire)
+    assert client.put(f"/api/diagnostics/{token}/answers", json=answers).status_code == 200
+    body = client.get(f"/api/diagnostics/{token}/result").json()
+    assert body["indicators"]["volunteering_share"] == pytest.approx(0.8)
+    assert body["placement"]["with_volunteering"]["dominant"] == "militant_benevole"
+    question = volunteering_percent_question(questionnaire).id
+    refused = client.put(f"/api/diagnostics/{token}/answers", json={question: 140})
+    assert refused.status_code == 422
+    assert question in refused.text
