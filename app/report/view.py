@@ -102,6 +102,10 @@ class DiagnosticView:
     matrix_outside: float = 0.0
     interest_reading: list[str] = field(default_factory=list)
 
+    @staticmethod
+    def kind_label(kind: str) -> str:
+        return kind_label(kind)
+
     def model_sentence(self, voice: str = "you") -> Markup:
         """ "Your model is mostly close to X (55 %), then to Y (20 %)." with the names in bold;
         voice "we" for the pitch sheet, which the association speaks."""
@@ -317,9 +321,10 @@ def _placement_sentences(view: DiagnosticView) -> list[str]:
 
 
 def build_view(
-    questionnaire: Questionnaire, answers: dict[str, Any], result: DiagnosticResult
+    questionnaire: Questionnaire, answers: dict[str, Any] | None, result: DiagnosticResult
 ) -> DiagnosticView:
     """Texts follow the current language (render inside `use_language` for another one)."""
+    answers = answers or {}
     view = DiagnosticView(
         name=association_name(questionnaire, answers),
         display_name=display_name(questionnaire, answers),
