@@ -35,8 +35,8 @@ from app.readings import (
 )
 from app.report.charts import lever_radar_svg, model_map_svg
 from app.report.mix_chart import mix_series, resource_mix_svg
-from app.report.view import association_name, build_view, display_name
 from app.report.pitch import PARTNER_REQUEST_MAX, build_pitch_html, pitch_context
+from app.report.view import association_name, build_view, display_name
 from app.routes.links import resume_url
 from app.routes.report import download, pdf_response, today_in_france
 from app.scoring.profile import effective_number, resources_in_percent
