@@ -93,9 +93,29 @@ def _model_name(model, lang: str | None) -> str:
 
 
 def map_description(
-    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str | None = None
+    questionnaire: Questionnaire,
+    barycentre: Barycentre | None,
+    lang: str | None = None,
+    money_only: Barycentre | None = None,
 ) -> str:
-    """The text equivalent of the map, in one sentence."""
+    """The text equivalent of the map, in one sentence (two with the money-only marker)."""
+    text = _placement_description(questionnaire, barycentre, lang)
+    if barycentre is not None and money_only is not None:
+        model = questionnaire.model_by_id[money_only.dominant]
+        text += " " + _(
+            "Sur l'argent seul, sans le bénévolat, votre position est proche du modèle "
+            "%(number)s « %(name)s » (%(weight)s)."
+        ) % {
+            "number": model.number,
+            "name": _model_name(model, lang),
+            "weight": percent(money_only.weights[money_only.dominant], lang),
+        }
+    return text
+
+
+def _placement_description(
+    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str | None
+) -> str:
     count = len(questionnaire.models)
     if barycentre is None:
         return _(
@@ -434,17 +454,7 @@ def model_map_svg(
         ):
             parts.append(_text(0, index * line_height, line, font, anchor="middle", fill="#333333"))
     title = _("Carte des modèles socio-économiques")
-    desc = map_description(questionnaire, barycentre, lang)
-    if barycentre is not None and money_only is not None:
-        model = questionnaire.model_by_id[money_only.dominant]
-        desc += " " + _(
-            "Sur l'argent seul, sans le bénévolat, votre position est proche du modèle "
-            "%(number)s « %(name)s » (%(weight)s)."
-        ) % {
-            "number": model.number,
-            "name": _model_name(model, lang),
-            "weight": percent(money_only.weights[money_only.dominant], lang),
-        }
+    desc = map_description(questionnaire, barycentre, lang, money_only)
     return _close(frame, id_prefix, title, desc, parts)
 
 

@@ -51,7 +51,7 @@ def resource_mix_svg(view: DiagnosticView, width: int = 560, *, id_prefix: str =
         return Markup("")
     font = 11.0
     bar = 8.0
-    label_width = width * 0.34
+    label_width = width * 0.38
     value_width = 40.0
     bar_area = width - label_width - value_width - 8
     legend_line = font * 1.5
@@ -68,7 +68,9 @@ def resource_mix_svg(view: DiagnosticView, width: int = 560, *, id_prefix: str =
     y += font * 0.5
     group = len(series) * (bar + 2) + font * 0.9
     for row in view.mix_rows:
-        lines = _wrap(row.label, _chars_for(label_width - 6, font), max_lines=2)
+        # Guillemets keep their word (« militantes ») when the label wraps.
+        label = row.label.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+        lines = _wrap(label, _chars_for(label_width - 6, font), max_lines=2)
         block = max(group, len(lines) * font * 1.2 + 4)
         for index, line in enumerate(lines):
             parts.append(_text(0, y + font + index * font * 1.2, line, font))

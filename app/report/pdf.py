@@ -270,7 +270,7 @@ def report_context(
         "runner_up": runner_up,
         "atypicality_reading": atypicality_reading(barycentre.atypicality) if barycentre else "",
         "map_svg": model_map_svg(questionnaire, barycentre, lang, size=420, money_only=money_only),
-        "map_description": map_description(questionnaire, barycentre, lang),
+        "map_description": map_description(questionnaire, barycentre, lang, money_only),
         # The sections under the radar list every sub-dimension: no legend inside the chart.
         "radar_svg": lever_radar_svg(result.levers, lang, size=360, legend=False),
         "levers": lever_views(questionnaire, result.levers, lang),
