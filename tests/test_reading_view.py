@@ -214,3 +214,36 @@ def test_the_map_draws_no_shape_without_meaning(questionnaire):
     # legend sample (the same two layers).
     assert svg.count("<polygon") == 1 + 2 + 2
     assert re.search(r"Votre position", svg)
+
+
+def test_published_figures_are_cited_beside_prototypes_and_in_the_method_note(questionnaire):
+    cited = [m for m in questionnaire.models if m.published_figures]
+    assert cited, "models.yaml cites published figures"
+    for model in cited:
+        for figure in model.published_figures:
+            assert figure.source and 1990 <= figure.year <= 2100 and figure.text.en
+    answers = sports_club(questionnaire)
+    with use_language("fr"):
+        result = compute_result(questionnaire, answers, "fr")
+        report = html.unescape(
+            build_report_html(questionnaire, answers, result, created_at=date(2026, 12, 2))
+        )
+    assert "Chiffres publiés cités" in report
+    for model in cited:
+        figure = model.published_figures[0]
+        assert f"{figure.source}, {figure.year}" in report
+
+
+def test_a_published_figure_without_a_year_is_refused(tmp_path):
+    from app.questionnaire.loader import load_questionnaire
+    from tests.utils.mini import MINI_YAML
+
+    broken = MINI_YAML.replace(
+        "    prototype: {dons: 0.8, ventes: 0.1, subventions: 0.1}\n",
+        "    prototype: {dons: 0.8, ventes: 0.1, subventions: 0.1}\n"
+        "    published_figures: [{text: Un chiffre, source: Une enquête}]\n",
+        1,
+    )
+    (tmp_path / "q.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(Exception, match="year"):
+        load_questionnaire(tmp_path)

@@ -255,6 +255,15 @@ class ResourceSource(StrictModel):
         return self.table_row
 
 
+class PublishedFigure(StrictModel):
+    """A published figure bearing on a model's resource mix, cited beside its prototype."""
+
+    text: Label
+    source: str = Field(min_length=1, max_length=300)
+    year: int = Field(ge=1990, le=2100)
+    url: str | None = Field(default=None, pattern=r"^https://")
+
+
 class ModelType(StrictModel):
     """One of the seven structural associative models and its prototype resource profile."""
 
@@ -267,6 +276,8 @@ class ModelType(StrictModel):
     example: Label
     # source id -> share of resources; shares are >= 0 and sum to 1.
     prototype: dict[str, float]
+    # Published figures (national surveys, sector studies) the prototype can be held against.
+    published_figures: list[PublishedFigure] = Field(default_factory=list)
 
     @field_validator("prototype")
     @classmethod
