@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.i18n import _
 from app.report.charts import _chars_for, _n, _svg_open, _text, _wrap
-from app.report.view import DiagnosticView
+from app.report.view import DiagnosticView, keep_guillemets
 from app.templating import percent
 
 # Black, grey and white-with-outline bars read apart in black and white; the legend says which.
@@ -45,12 +45,14 @@ def mix_description(view: DiagnosticView) -> str:
     )
 
 
-def resource_mix_svg(view: DiagnosticView, width: int = 560, *, id_prefix: str = "mix") -> Markup:
+def resource_mix_svg(
+    view: DiagnosticView, width: int = 560, *, font: float = 11.0, id_prefix: str = "mix"
+) -> Markup:
+    """`font` in SVG units: larger where the chart is drawn narrower than its width."""
     series = mix_series(view)
     if not series or not view.mix_rows:
         return Markup("")
-    font = 11.0
-    bar = 8.0
+    bar = font * 0.75
     label_width = width * 0.38
     value_width = 40.0
     bar_area = width - label_width - value_width - 8
@@ -68,9 +70,7 @@ def resource_mix_svg(view: DiagnosticView, width: int = 560, *, id_prefix: str =
     y += font * 0.5
     group = len(series) * (bar + 2) + font * 0.9
     for row in view.mix_rows:
-        # Guillemets keep their word (« militantes ») when the label wraps.
-        label = row.label.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
-        lines = _wrap(label, _chars_for(label_width - 6, font), max_lines=2)
+        lines = _wrap(keep_guillemets(row.label), _chars_for(label_width - 6, font), max_lines=3)
         block = max(group, len(lines) * font * 1.2 + 4)
         for index, line in enumerate(lines):
             parts.append(_text(0, y + font + index * font * 1.2, line, font))

@@ -42,6 +42,12 @@ MAX_MIX_SENTENCES = 3
 MIX_MIN_SHARE = 0.005
 
 
+def keep_guillemets(text: str) -> str:
+    """French spacing inside « » made non-breaking, so a wrapped label never leaves a lone
+    guillemet at a line's start or end."""
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
 def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> str | None:
     """The name the association gave, stripped; None when it gave none."""
     role = questionnaire.definition.roles.association_name
@@ -242,8 +248,10 @@ def _matrix(
                 who=_(MATRIX_ROW_LABELS[row]),
                 exchange=cells.get("exchange", 0.0),
                 no_exchange=cells.get("no_exchange", 0.0),
-                exchange_sources=[s.label.get() for s in placed if s.in_exchange],
-                no_exchange_sources=[s.label.get() for s in placed if not s.in_exchange],
+                exchange_sources=[keep_guillemets(s.label.get()) for s in placed if s.in_exchange],
+                no_exchange_sources=[
+                    keep_guillemets(s.label.get()) for s in placed if not s.in_exchange
+                ],
             )
         )
     placed_total = sum(r.exchange + r.no_exchange for r in rows)

@@ -392,7 +392,7 @@ def result_context(
             if placement and placement.volunteering_changes_dominant
             else None,
         ),
-        "mix_svg": resource_mix_svg(view, width=440, id_prefix=f"{id_prefix}-mix"),
+        "mix_svg": resource_mix_svg(view, width=440, font=13, id_prefix=f"{id_prefix}-mix"),
         "mix_series": mix_series(view),
         "radar_svg": lever_radar_svg(result.levers, id_prefix=f"{id_prefix}-radar"),
         "indicators": indicator_rows(questionnaire, result, None),
