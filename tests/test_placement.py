@@ -232,3 +232,21 @@ def test_the_api_accepts_volunteering_as_a_percent_in_percent_mode(client, quest
     refused = client.put(f"/api/diagnostics/{token}/answers", json={question: 140})
     assert refused.status_code == 422
     assert question in refused.text
+
+
+def test_the_volunteering_percent_question_shows_only_in_percent_mode(client, questionnaire):
+    question = volunteering_percent_question(questionnaire)
+    section = questionnaire.section_of[question.id].id
+    unit = questionnaire.definition.roles.resource_unit
+    token = start(client)
+    client.put(f"/api/diagnostics/{token}/answers", json={unit: "euros"})
+    page = client.get(f"/d/{token}/s/{section}").text
+    assert f'name="{question.id}"' not in page
+    client.put(f"/api/diagnostics/{token}/answers", json={unit: "percent"})
+    page = client.get(f"/d/{token}/s/{section}").text
+    assert f'name="{question.id}"' in page
+    saved = client.post(
+        f"/d/{token}/q/{question.id}", data={question.id: "80"}, headers={"HX-Request": "true"}
+    )
+    assert saved.status_code == 200
+    assert client.get(f"/api/diagnostics/{token}").json()["answers"][question.id] == 80
