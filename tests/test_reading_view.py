@@ -247,3 +247,16 @@ def test_a_published_figure_without_a_year_is_refused(tmp_path):
     (tmp_path / "q.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(Exception, match="year"):
         load_questionnaire(tmp_path)
+
+
+def test_the_indicator_table_reads_general_interest_as_the_summary_does(questionnaire):
+    from app.readings import indicator_rows
+
+    answers = sports_club(questionnaire)
+    with use_language("fr"):
+        result, view = read(questionnaire, answers)
+        rows = indicator_rows(questionnaire, result, "fr")
+    exchange_row = rows[0]
+    for sentence in view.interest_reading:
+        assert sentence in exchange_row["meaning"]
+    assert "Lecture : opérateur" not in exchange_row["meaning"]

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from app.i18n import N_, _
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import ModelType
+from app.readings import interest_reading
 from app.scoring.placement import MATRIX_ROWS
 from app.scoring.result import DiagnosticResult
 from app.templating import percent
@@ -257,51 +258,6 @@ def _matrix(
     placed_total = sum(r.exchange + r.no_exchange for r in rows)
     outside = max(0.0, 1.0 - placed_total) if result.profile else 0.0
     return rows, outside
-
-
-def interest_reading(result: DiagnosticResult) -> list[str]:
-    """General interest or social-utility operator, read from the two-question table (all
-    resources, volunteering included) and, when it reads otherwise, from the money alone."""
-    matrix = result.resource_matrix or {}
-    if not result.profile:
-        return []
-    exchange = sum(cells.get("exchange", 0.0) for cells in matrix.values())
-    readings = [
-        (
-            _(
-                "%(share)s de l'ensemble de vos ressources rémunère un service rendu : moins de "
-                "la moitié. Votre modèle relève d'une logique de structure d'intérêt général."
-            )
-            if exchange < 0.5
-            else _(
-                "%(share)s de l'ensemble de vos ressources rémunère un service rendu : plus de "
-                "la moitié. Votre modèle relève d'une logique d'opérateur d'utilité sociale."
-            )
-        )
-        % {"share": percent(exchange)}
-    ]
-    money_exchange = result.indicators.get("exchange_share")
-    volunteering = result.indicators.get("volunteering_share") or 0.0
-    if (
-        money_exchange is not None
-        and volunteering > 0
-        and (money_exchange < 0.5) != (exchange < 0.5)
-    ):
-        readings.append(
-            (
-                _(
-                    "Sur l'argent seul, la part est de %(share)s : un financeur qui lit vos "
-                    "comptes vous verra plutôt comme un opérateur d'utilité sociale."
-                )
-                if money_exchange >= 0.5
-                else _(
-                    "Sur l'argent seul, la part est de %(share)s : un financeur qui lit vos "
-                    "comptes vous verra plutôt comme une structure d'intérêt général."
-                )
-            )
-            % {"share": percent(money_exchange)}
-        )
-    return readings
 
 
 def _placement_sentences(view: DiagnosticView) -> list[str]:
