@@ -4,6 +4,7 @@ the two-question table of resources (who brings them x in exchange for a service
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, compute_barycentre
@@ -43,6 +44,8 @@ def money_sources(questionnaire: Questionnaire) -> list[str]:
     return [s.id for s in questionnaire.sources if s.brought_by != "volunteers"]
 
 
+# Questionnaires are long-lived snapshots: their money prototypes are computed once each.
+@lru_cache(maxsize=32)
 def money_prototypes(questionnaire: Questionnaire) -> dict[str, dict[str, float]]:
     """Each prototype restricted to the money sources and rescaled to sum to 1: the same
     models, seen as a funder reads them. A prototype with no money at all keeps zeros."""
