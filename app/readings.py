@@ -4,7 +4,7 @@ texts follow the current language."""
 
 from __future__ import annotations
 
-from app.formatting import format_indicator, number
+from app.formatting import format_indicator, number, percent
 from app.i18n import N_, _
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import DiagnosticResult
@@ -16,6 +16,51 @@ BROUGHT_BY_LABELS = {
     "volunteers": N_("Bénévoles"),
     "other": N_("Autres"),
 }
+
+
+def interest_reading(result: DiagnosticResult) -> list[str]:
+    """General interest or social-utility operator, read from the two-question table (all
+    resources, volunteering included) and, when it reads otherwise, from the money alone."""
+    matrix = result.resource_matrix or {}
+    if not result.profile:
+        return []
+    exchange = sum(cells.get("exchange", 0.0) for cells in matrix.values())
+    readings = [
+        (
+            _(
+                "%(share)s de l'ensemble de vos ressources rémunère un service rendu : moins de "
+                "la moitié. Votre modèle relève d'une logique de structure d'intérêt général."
+            )
+            if exchange < 0.5
+            else _(
+                "%(share)s de l'ensemble de vos ressources rémunère un service rendu : plus de "
+                "la moitié. Votre modèle relève d'une logique d'opérateur d'utilité sociale."
+            )
+        )
+        % {"share": percent(exchange)}
+    ]
+    money_exchange = result.indicators.get("exchange_share")
+    volunteering = result.indicators.get("volunteering_share") or 0.0
+    if (
+        money_exchange is not None
+        and volunteering > 0
+        and (money_exchange < 0.5) != (exchange < 0.5)
+    ):
+        readings.append(
+            (
+                _(
+                    "Sur l'argent seul, la part est de %(share)s : un financeur qui lit vos "
+                    "comptes vous verra plutôt comme un opérateur d'utilité sociale."
+                )
+                if money_exchange >= 0.5
+                else _(
+                    "Sur l'argent seul, la part est de %(share)s : un financeur qui lit vos "
+                    "comptes vous verra plutôt comme une structure d'intérêt général."
+                )
+            )
+            % {"share": percent(money_exchange)}
+        )
+    return readings
 
 
 def atypicality_reading(atypicality: float) -> str:
@@ -42,17 +87,10 @@ def indicator_rows(
     ind = result.indicators
     rows = []
     exchange = ind.get("exchange_share")
+    # The same general-interest reading as everywhere else (from the two-question table),
+    # so the indicator table never says otherwise than the summary.
     if exchange is not None:
-        if ind.get("general_interest"):
-            reading = _(
-                "Lecture : structure d'intérêt général — moins de la moitié de vos ressources "
-                "financières rémunère un service rendu."
-            )
-        else:
-            reading = _(
-                "Lecture : opérateur d'utilité sociale — la majorité de vos ressources "
-                "financières rémunère un service rendu."
-            )
+        reading = " ".join(interest_reading(result))
     else:
         reading = _("Sans ressources financières renseignées, cette lecture n'est pas possible.")
     rows.append(

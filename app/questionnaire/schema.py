@@ -244,6 +244,34 @@ class ResourceSource(StrictModel):
     brought_by: Literal["members", "public", "private", "volunteers", "other"]
     # True when the resource pays for a service rendered (social-utility operator logic).
     in_exchange: bool
+    # The row of the two-question table (who brings it) for a source brought by volunteers or
+    # "other"; members, public and private sources sit in their own row.
+    table_row: Literal["members", "public", "private"] | None = None
+
+    @model_validator(mode="after")
+    def _table_row_only_when_needed(self) -> ResourceSource:
+        if self.table_row and self.brought_by in ("members", "public", "private"):
+            raise ValueError(
+                f"'table_row' only applies to sources brought by volunteers or other "
+                f"(this one is brought by {self.brought_by})"
+            )
+        return self
+
+    @property
+    def matrix_row(self) -> str | None:
+        """Who brings it, in the two-question table; None when it has no row."""
+        if self.brought_by in ("members", "public", "private"):
+            return self.brought_by
+        return self.table_row
+
+
+class PublishedFigure(StrictModel):
+    """A published figure bearing on a model's resource mix, cited beside its prototype."""
+
+    text: Label
+    source: str = Field(min_length=1, max_length=300)
+    year: int = Field(ge=1990, le=2100)
+    url: str | None = Field(default=None, pattern=r"^https://")
 
 
 class ModelType(StrictModel):
@@ -258,6 +286,8 @@ class ModelType(StrictModel):
     example: Label
     # source id -> share of resources; shares are >= 0 and sum to 1.
     prototype: dict[str, float]
+    # Published figures (national surveys, sector studies) the prototype can be held against.
+    published_figures: list[PublishedFigure] = Field(default_factory=list)
 
     @field_validator("prototype")
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -93,9 +93,29 @@ def _model_name(model, lang: str | None) -> str:
 
 
 def map_description(
-    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str | None = None
+    questionnaire: Questionnaire,
+    barycentre: Barycentre | None,
+    lang: str | None = None,
+    money_only: Barycentre | None = None,
 ) -> str:
-    """The text equivalent of the map, in one sentence."""
+    """The text equivalent of the map, in one sentence (two with the money-only marker)."""
+    text = _placement_description(questionnaire, barycentre, lang)
+    if barycentre is not None and money_only is not None:
+        model = questionnaire.model_by_id[money_only.dominant]
+        text += " " + _(
+            "Sur l'argent seul, sans le bénévolat, votre position est proche du modèle "
+            "%(number)s « %(name)s » (%(weight)s)."
+        ) % {
+            "number": model.number,
+            "name": _model_name(model, lang),
+            "weight": percent(money_only.weights[money_only.dominant], lang),
+        }
+    return text
+
+
+def _placement_description(
+    questionnaire: Questionnaire, barycentre: Barycentre | None, lang: str | None
+) -> str:
     count = len(questionnaire.models)
     if barycentre is None:
         return _(
@@ -130,6 +150,62 @@ def map_description(
     )
 
 
+Box = tuple[float, float, float, float]
+
+
+def _text_width(text: str, size: float) -> float:
+    return len(text) * size * _CHAR_EM
+
+
+def _text_box(
+    x: float, top: float, lines: list[str], size: float, line_height: float, anchor: str
+) -> Box:
+    """Where a block of lines starting at `top` (its first line's top) is drawn."""
+    width = max((_text_width(line, size) for line in lines), default=0.0)
+    left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+    return (left, top, left + width, top + len(lines) * line_height)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_label(
+    x: float, y: float, text: str, size: float, clearance: float, avoid: list[Box], limits: Box
+) -> tuple[float, float, str, Box]:
+    """A spot for `text` next to a marker at (x, y) that covers none of the `avoid` boxes and
+    stays within `limits`: tried right, left, above, below, then the diagonals, further and
+    further out. Returns the text's x, its baseline y, its anchor and its box."""
+    width, height = _text_width(text, size), size * 1.1
+    first = None
+    for step in (1.0, 1.8, 2.8, 4.0, 5.5):
+        d = clearance * step
+        for dx, dy, anchor in (
+            (d, 0, "start"),
+            (-d, 0, "end"),
+            (0, -d - height / 2, "middle"),
+            (0, d + height / 2, "middle"),
+            (d * 0.8, -d * 0.8 - height / 2, "start"),
+            (d * 0.8, d * 0.8 + height / 2, "start"),
+            (-d * 0.8, -d * 0.8 - height / 2, "end"),
+            (-d * 0.8, d * 0.8 + height / 2, "end"),
+        ):
+            tx, cy = x + dx, y + dy
+            left = {"start": tx, "end": tx - width, "middle": tx - width / 2}[anchor]
+            box = (left, cy - height / 2, left + width, cy + height / 2)
+            candidate = (tx, cy + size * 0.35, anchor, box)
+            first = first or candidate
+            inside = (
+                box[0] >= limits[0]
+                and box[2] <= limits[2]
+                and box[1] >= limits[1]
+                and box[3] <= limits[3]
+            )
+            if inside and not any(_overlaps(box, other) for other in avoid):
+                return candidate
+    return first
+
+
 @dataclass
 class _MapFrame:
     """The polygon of the models with their numbered poles and labels, shared by the map of
@@ -144,6 +220,8 @@ class _MapFrame:
     foreground: list[str]
     min_y: float
     max_y: float
+    # (x0, y0, x1, y1) of every pole marker and label: what a later label must not cover.
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def at(self, point: tuple[float, float]) -> tuple[float, float]:
         return self.radius * point[0], self.radius * point[1]
@@ -168,17 +246,12 @@ def _map_frame(
     half_width = size / 2
     background: list[str] = []
     foreground: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
     min_y, max_y = -radius - font, radius + font
 
     outline = " ".join(f"{_n(radius * x)},{_n(radius * y)}" for x, y in poles)
     background.append(
         f'<polygon points="{outline}" fill="none" stroke="#555555" stroke-width="1.2"/>'
-    )
-    # A fainter inner polygon gives a sense of depth: half-way between the centre and the poles.
-    inner = " ".join(f"{_n(radius * x / 2)},{_n(radius * y / 2)}" for x, y in poles)
-    background.append(
-        f'<polygon points="{inner}" fill="none" stroke="#cccccc" stroke-width="0.8" '
-        f'stroke-dasharray="2 3"/>'
     )
 
     if origin is not None:
@@ -240,6 +313,8 @@ def _map_frame(
         else:
             top = y - block / 2 + (font * 0.4 if py > 0 else -font * 0.2)
         min_y, max_y = min(min_y, top), max(max_y, top + block)
+        boxes.append((x - marker, y - marker, x + marker, y + marker))
+        boxes.append(_text_box(lx, top, [line for line, _bold in rows], font, line_height, anchor))
         for index, (line, bold) in enumerate(rows):
             foreground.append(
                 _text(
@@ -247,7 +322,7 @@ def _map_frame(
                 )
             )
     return _MapFrame(
-        size, font, line_height, radius, half_width, background, foreground, min_y, max_y
+        size, font, line_height, radius, half_width, background, foreground, min_y, max_y, boxes
     )
 
 
@@ -264,6 +339,8 @@ def _legend(frame: _MapFrame, items: list[tuple[str, str]]) -> list[str]:
             x, y = -half_width + 6, y + line_height * 1.3
         if kind == "diamond":
             legend.append(_diamond(x + small * 0.6, y - small * 0.35, small * 0.6))
+        elif kind == "open_diamond":
+            legend.append(_open_diamond(x + small * 0.6, y - small * 0.35, small * 0.6))
         elif kind == "dominant":
             legend.append(
                 f'<circle cx="{_n(x + small * 0.6)}" cy="{_n(y - small * 0.35)}" '
@@ -299,6 +376,23 @@ def _close(frame: _MapFrame, id_prefix: str, title: str, desc: str, parts: list[
     )
 
 
+def _open_diamond(x: float, y: float, half: float) -> str:
+    """The placement on money alone: an outlined diamond, told apart from the black one."""
+    corners = ((x, y - half), (x + half, y), (x, y + half), (x - half, y))
+    points = " ".join(f"{_n(cx)},{_n(cy)}" for cx, cy in corners)
+    return f'<polygon points="{points}" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>'
+
+
+def _halo_text(x: float, y: float, content: str, size: float, anchor: str) -> str:
+    """Bold text with a white copy under it, legible over the lines."""
+    text = escape(content)
+    return "".join(
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" font-weight="bold" '
+        f'text-anchor="{anchor}" {stroke}fill="#000000">{text}</text>'
+        for stroke in ('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" ', "")
+    )
+
+
 def model_map_svg(
     questionnaire: Questionnaire,
     barycentre: Barycentre | None,
@@ -306,8 +400,10 @@ def model_map_svg(
     size: int = 420,
     *,
     id_prefix: str = "mse-map",
+    money_only: Barycentre | None = None,
 ) -> Markup:
-    """The models as the poles of a regular polygon and the association's barycentre."""
+    """The models as the poles of a regular polygon and the association's barycentre; with
+    `money_only` (given when it changes the dominant model), the placement on money alone too."""
     frame = _map_frame(
         questionnaire,
         lang,
@@ -319,19 +415,31 @@ def model_map_svg(
     font, line_height = frame.font, frame.line_height
     parts: list[str] = []
     if barycentre is not None:
-        bx, by = frame.at(barycentre.point)
-        parts.append(_diamond(bx, by, font * 0.85))
-        # A white copy under the label keeps it legible over the lines.
-        you = escape(_("Vous"))
-        for stroke in ('stroke="#ffffff" stroke-width="3" stroke-linejoin="round" ', ""):
-            parts.append(
-                f'<text x="{_n(bx + font * 1.1)}" y="{_n(by + font * 0.35)}" '
-                f'font-size="{_n(font)}" font-weight="bold" {stroke}fill="#000000">{you}</text>'
-            )
+        half = font * 0.85
+        markers = [(frame.at(barycentre.point), _("Vous"))]
+        if money_only is not None:
+            markers.append((frame.at(money_only.point), _("Argent seul")))
+        marker_boxes = [(x - half, y - half, x + half, y + half) for (x, y), _label in markers]
+        parts.append(_diamond(*markers[0][0], half))
+        if money_only is not None:
+            parts.append(_open_diamond(*markers[1][0], half))
+        # Labels keep clear of every pole, pole label, marker and of each other.
+        avoid = frame.boxes + marker_boxes
+        limits = (-frame.half_width + 2, frame.min_y, frame.half_width - 2, frame.max_y)
+        for (x, y), label in markers:
+            tx, ty, anchor, box = place_label(x, y, label, font, half + font * 0.4, avoid, limits)
+            parts.append(_halo_text(tx, ty, label, font, anchor))
+            avoid.append(box)
+        legend = [("diamond", _("Votre position (barycentre)"))]
+        if money_only is not None:
+            legend = [
+                ("diamond", _("Vous, bénévolat valorisé compris")),
+                ("open_diamond", _("Vous, sur l'argent seul")),
+            ]
         parts += _legend(
             frame,
-            [
-                ("diamond", _("Votre position (barycentre)")),
+            legend
+            + [
                 ("dominant", _("Modèle dominant")),
                 (
                     "line",
@@ -346,7 +454,8 @@ def model_map_svg(
         ):
             parts.append(_text(0, index * line_height, line, font, anchor="middle", fill="#333333"))
     title = _("Carte des modèles socio-économiques")
-    return _close(frame, id_prefix, title, map_description(questionnaire, barycentre, lang), parts)
+    desc = map_description(questionnaire, barycentre, lang, money_only)
+    return _close(frame, id_prefix, title, desc, parts)
 
 
 def _numbered_point(x: float, y: float, label: str, size: float) -> str:

@@ -30,23 +30,21 @@ from app.i18n import N_, _, resolve, use_language
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.readings import atypicality_reading, indicator_rows, odd_percent_total, source_rows
+from app.report import view as view_model
 from app.report.charts import lever_radar_svg, map_description, model_map_svg
+from app.report.mix_chart import mix_series, resource_mix_svg
 from app.scoring.levers import Driver, LeverScore
 from app.scoring.result import DiagnosticResult, compute_result
 from app.templating import jinja_env
 
 # Bump when the template, the CSS or the charts change, so cached PDFs are not served stale.
-TEMPLATE_VERSION = "2026-4"
+TEMPLATE_VERSION = "2026-5"
 STATIC_DIR = PROJECT_ROOT / "static"
 PRINT_CSS = STATIC_DIR / "css" / "print.css"
-DEFAULT_ASSOCIATION_NAME = N_("Votre association")
-
-KIND_LABELS = {
-    "increase_resources": N_("Augmenter les ressources"),
-    "reduce_costs": N_("Réduire les coûts"),
-    "human": N_("Richesses humaines"),
-    "alliance": N_("Alliances"),
-}
+# The card kind labels and the default name now live in the view-model (one place for the
+# page, the PDF and the pitch sheet); the names stay importable from here.
+DEFAULT_ASSOCIATION_NAME = view_model.DEFAULT_ASSOCIATION_NAME
+KIND_LABELS = view_model.KIND_LABELS
 # The same, spelled out for the method note.
 BROUGHT_BY_DETAILS = {
     "members": N_("Les membres"),
@@ -143,9 +141,8 @@ def weasyprint_render(html: str) -> bytes:
 
 
 def association_name(questionnaire: Questionnaire, answers: dict[str, Any]) -> str:
-    role = questionnaire.definition.roles.association_name
-    name = answers.get(role) if role else None
-    return name.strip() if isinstance(name, str) and name.strip() else _(DEFAULT_ASSOCIATION_NAME)
+    """The name to print (see app.report.view.display_name)."""
+    return view_model.display_name(questionnaire, answers)
 
 
 @dataclass
@@ -253,20 +250,28 @@ def report_context(
     )
     lang = resolve(lang)
     indicators = indicator_rows(questionnaire, result, lang)
+    reading = view_model.build_view(questionnaire, answers, result)
+    placement = result.placement
+    money_only = (
+        placement.money_only if placement and placement.volunteering_changes_dominant else None
+    )
     return {
+        "reading": reading,
+        "mix_svg": resource_mix_svg(reading, width=500, id_prefix="report-mix"),
+        "mix_series": mix_series(reading),
         "lang": lang,
         "q": questionnaire,
         "definition": questionnaire.definition,
         "result": result,
-        "association_name": association_name(questionnaire, answers),
+        "association_name": reading.display_name,
         "created_at": created_at,
         "barycentre": barycentre,
         "model_weights": model_weights,
         "dominant": dominant,
         "runner_up": runner_up,
         "atypicality_reading": atypicality_reading(barycentre.atypicality) if barycentre else "",
-        "map_svg": model_map_svg(questionnaire, barycentre, lang, size=420),
-        "map_description": map_description(questionnaire, barycentre, lang),
+        "map_svg": model_map_svg(questionnaire, barycentre, lang, size=420, money_only=money_only),
+        "map_description": map_description(questionnaire, barycentre, lang, money_only),
         # The sections under the radar list every sub-dimension: no legend inside the chart.
         "radar_svg": lever_radar_svg(result.levers, lang, size=360, legend=False),
         "levers": lever_views(questionnaire, result.levers, lang),
@@ -276,7 +281,7 @@ def report_context(
         "amounts_in_euros": result.indicators.get("total_resources") is not None,
         "percent_total": odd_percent_total(result),
         "cards": result.cards,
-        "kind_labels": {kind: _(label) for kind, label in KIND_LABELS.items()},
+        "kind_labels": {kind: view_model.kind_label(kind) for kind in KIND_LABELS},
         "annex": annex_sections(questionnaire, answers, lang),
         "grid": two_questions_grid(questionnaire, lang),
         "missing_required": [

@@ -11,6 +11,7 @@ from app.formatting import format_answer
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.report.charts import model_map_svg
+from app.report.view import build_view
 from app.scoring.result import DiagnosticResult
 from app.templating import jinja_env
 
@@ -68,17 +69,19 @@ def pitch_context(
     ]
     work_on = sorted((s for s in subscores if s.score < 50), key=lambda s: s.score)[:3]
     barycentre = result.barycentre
+    # The model sentence, runner-up and names come from the view-model shared with the page
+    # and the report.
+    reading = build_view(questionnaire, answers, result)
     return {
+        "reading": reading,
         "lang": lang,
         "association_name": association_name,
         "created_at": created_at,
         "facts": facts(roles.pitch_facts),
         "project": facts(roles.pitch_project),
         "barycentre": barycentre,
-        "dominant": questionnaire.model_by_id.get(barycentre.dominant) if barycentre else None,
-        "runner_up": questionnaire.model_by_id.get(barycentre.runner_up_to_mention)
-        if barycentre and barycentre.runner_up_to_mention
-        else None,
+        "dominant": reading.dominant.model if reading.dominant else None,
+        "runner_up": reading.runner_up.model if reading.runner_up else None,
         "map_svg": model_map_svg(questionnaire, barycentre, lang, size=300, id_prefix="pitch-map"),
         "levers": result.levers,
         "strengths": strengths,

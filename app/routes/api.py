@@ -149,6 +149,37 @@ class CardOut(BaseModel):
     )
 
 
+class PlacementViewOut(BaseModel):
+    weights: dict[str, float] = Field(description="model id → weight; weights are ≥ 0, sum 1")
+    dominant: str = Field(description="model id with the largest weight")
+
+
+class PlacementOut(BaseModel):
+    with_volunteering: PlacementViewOut = Field(
+        description="placement on all resources, valued volunteering included (= barycentre)"
+    )
+    money_only: PlacementViewOut | None = Field(
+        description="placement on money alone, on the same prototypes restricted to money "
+        "sources; null when the association has no money resources"
+    )
+    volunteering_changes_dominant: bool = Field(
+        description="true when the two placements have different dominant models"
+    )
+
+
+class MatrixRowOut(BaseModel):
+    exchange: float = Field(description="share of all resources received for a service")
+    no_exchange: float = Field(description="share of all resources received without one")
+
+
+class ResourceMatrixOut(BaseModel):
+    """The two-question table: who brings the resources × in exchange for a service or not."""
+
+    members: MatrixRowOut
+    public: MatrixRowOut
+    private: MatrixRowOut
+
+
 class ResultOut(BaseModel):
     amounts: dict[str, float] = Field(description="source id → euros over the year")
     profile: dict[str, float] | None = Field(description="source id → share (None: no resources)")
@@ -160,6 +191,13 @@ class ResultOut(BaseModel):
     )
     cards: list[CardOut] = Field(description="sorted by priority (1 = first)")
     missing_required: list[str]
+    placement: PlacementOut | None = Field(
+        default=None, description="two placements (null: no resources entered)"
+    )
+    resource_matrix: ResourceMatrixOut = Field(
+        description="shares of all resources per cell (all 0 when there are none); valued "
+        "volunteering counts with the members, other resources in no cell"
+    )
 
 
 Responses = dict[int | str, dict[str, Any]]

@@ -34,8 +34,9 @@ from app.readings import (
     source_rows,
 )
 from app.report.charts import lever_radar_svg, model_map_svg
-from app.report.pdf import association_name
+from app.report.mix_chart import mix_series, resource_mix_svg
 from app.report.pitch import PARTNER_REQUEST_MAX, build_pitch_html, pitch_context
+from app.report.view import association_name, build_view, display_name
 from app.routes.links import resume_url
 from app.routes.report import download, pdf_response, today_in_france
 from app.scoring.profile import effective_number, resources_in_percent
@@ -101,6 +102,9 @@ def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dic
         "shown": originals.encode(answers.get(question.id)),
         "visible": is_visible(question, visible_answers(questionnaire, answers)),
         "in_percent": resources_in_percent(questionnaire, answers),
+        # In percent mode money sources are typed as %, volunteering in euros stays in euros.
+        "money_source": bool(question.source)
+        and questionnaire.source_by_id[question.source].brought_by != "volunteers",
         "computed": effective_number(questionnaire, answers, question.id)
         if question.computed_from
         else None,
@@ -201,7 +205,6 @@ def diagnostic_home(
     quitte: str = "",
 ):
     questionnaire = opened.questionnaire
-    name_role = questionnaire.definition.roles.association_name
     return render(
         request,
         "home.html",
@@ -210,7 +213,7 @@ def diagnostic_home(
             "questionnaire": questionnaire,
             "resume_url": resume_url(request, opened.diagnostic.token),
             "progress": Progress(questionnaire, opened.answers),
-            "association_name": opened.answers.get(name_role) if name_role else None,
+            "association_name": association_name(questionnaire, opened.answers),
             "new": nouveau == "1",
             "joined": atelier == "1",
             "sharing_changed": partage == "1",
@@ -368,12 +371,29 @@ def summary(request: Request, opened: DiagnosticDep):
     )
 
 
-def result_context(questionnaire: Questionnaire, result, id_prefix: str = "mse") -> dict[str, Any]:
+def result_context(
+    questionnaire: Questionnaire,
+    result,
+    id_prefix: str = "mse",
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What partials/result_body.html needs, for the results page and the focus view."""
+    view = build_view(questionnaire, answers, result)
+    placement = result.placement
     return {
         "questionnaire": questionnaire,
         "result": result,
-        "map_svg": model_map_svg(questionnaire, result.barycentre, id_prefix=f"{id_prefix}-map"),
+        "reading": view,
+        "map_svg": model_map_svg(
+            questionnaire,
+            result.barycentre,
+            id_prefix=f"{id_prefix}-map",
+            money_only=placement.money_only
+            if placement and placement.volunteering_changes_dominant
+            else None,
+        ),
+        "mix_svg": resource_mix_svg(view, width=440, font=13, id_prefix=f"{id_prefix}-mix"),
+        "mix_series": mix_series(view),
         "radar_svg": lever_radar_svg(result.levers, id_prefix=f"{id_prefix}-radar"),
         "indicators": indicator_rows(questionnaire, result, None),
         "sources": source_rows(questionnaire, result, None),
@@ -388,15 +408,14 @@ def result_context(questionnaire: Questionnaire, result, id_prefix: str = "mse")
 def results(request: Request, opened: DiagnosticDep):
     questionnaire = opened.questionnaire
     result = compute_result(questionnaire, opened.answers)
-    name_role = questionnaire.definition.roles.association_name
     return render(
         request,
         "results.html",
         {
             "token": opened.diagnostic.token,
             "progress": Progress(questionnaire, opened.answers),
-            "association_name": opened.answers.get(name_role) if name_role else None,
-            **result_context(questionnaire, result),
+            "association_name": association_name(questionnaire, opened.answers),
+            **result_context(questionnaire, result, answers=opened.answers),
         },
     )
 
@@ -412,7 +431,7 @@ def _pitch_context(opened: OpenDiagnostic, partner_request: str) -> dict[str, An
         questionnaire,
         opened.answers,
         compute_result(questionnaire, opened.answers),
-        association_name=association_name(questionnaire, opened.answers),
+        association_name=display_name(questionnaire, opened.answers),
         partner_request=partner_request,
         created_at=today_in_france(),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.questionnaire.model import Questionnaire
-from app.scoring.profile import effective_number, resources_in_percent
+from app.scoring.profile import effective_number, resources_in_percent, volunteering_counted
 
 
 def compute_indicators(
@@ -52,12 +52,12 @@ def compute_indicators(
             diversification=1 - hhi,
             largest_source=largest,
             largest_source_share=profile[largest],
-            # Percentages without a budget leave valued volunteering out of the profile
-            # (see resource_amounts): its share is unknown, not zero.
+            # Percentages without a budget leave volunteering given in euros out of the
+            # profile (see resource_amounts): its share is then unknown, not zero.
             volunteering_share=sum(
                 share for s, share in profile.items() if sources[s].brought_by == "volunteers"
             )
-            if amounts_are_euros
+            if volunteering_counted(questionnaire, answers)
             else None,
         )
     funder = answers.get(roles.largest_funder_share) if roles.largest_funder_share else None

@@ -12,6 +12,7 @@ from app.scoring.barycentre import Barycentre, compute_barycentre
 from app.scoring.cards import SelectedCard, select_cards
 from app.scoring.indicators import compute_indicators
 from app.scoring.levers import LeverScore, score_levers
+from app.scoring.placement import Placement, compute_placement, resource_matrix
 from app.scoring.profile import resource_amounts, resource_profile
 
 
@@ -25,6 +26,10 @@ class DiagnosticResult:
     cards: list[SelectedCard]
     missing_required: list[str]
     lang: str | None = None
+    # With valued volunteering and on money alone; None without any resource.
+    placement: Placement | None = None
+    # members/public/private -> exchange/no_exchange -> share of all resources.
+    resource_matrix: dict[str, dict[str, float]] | None = None
 
     def lever(self, lever_id: str) -> LeverScore:
         return next(lever for lever in self.levers if lever.id == lever_id)
@@ -54,6 +59,8 @@ class DiagnosticResult:
                 for card in self.cards
             ],
             "missing_required": self.missing_required,
+            "placement": self.placement.to_json() if self.placement else None,
+            "resource_matrix": self.resource_matrix,
         }
 
 
@@ -93,4 +100,6 @@ def compute_result(
         cards=select_cards(questionnaire, context, lang=lang),
         missing_required=[q.id for q in missing_required(questionnaire, answers)],
         lang=lang,
+        placement=compute_placement(questionnaire, amounts, barycentre) if barycentre else None,
+        resource_matrix=resource_matrix(questionnaire, amounts),
     )
