@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -140,7 +141,7 @@ def test_without_htmx_at_all_the_page_says_so_and_a_link_keeps_the_typed_answer(
     page.context.route("**/" + HTMX_FILE.name, lambda route: route.abort("connectionrefused"))
     name = questionnaire.definition.roles.association_name
     resume_url = start_and_open_first_section(page, base_url)
-    assert htmx_copy_used(page) == "none"
+    assert htmx_copy_used(page, timeout_ms=2_000) == "none"
     banner = page.get_by_role("status").filter(has_text="Enregistrement automatique")
     expect(banner).to_contain_text("indisponible")
 
@@ -176,3 +177,26 @@ def test_a_failed_autosave_is_said_kept_on_the_page_and_sent_when_the_network_re
     assert stored_answers(page, resume_url)[name] == "Les Amis du Réseau"
     page.get_by_role("link", name="Mon diagnostic").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Les Amis du Réseau")
+
+
+def test_an_answer_saved_then_left_is_never_sent_again_over_a_newer_one(
+    page, base_url, questionnaire
+):
+    """Typed, saved by the keyup autosave, then the field left (a "change" event): nothing is
+    pending any more. It used to stay pending, and leaving the page sent the old value again,
+    over an answer saved meanwhile from elsewhere (another tab, the API)."""
+    name = questionnaire.definition.roles.association_name
+    resume_url = start_and_open_first_section(page, base_url)
+    field = page.locator(f"#in-{name}")
+    field.press_sequentially("Ancien nom")
+    expect(page.locator(f"#fb-{name}")).to_contain_text("Enregistré", timeout=10_000)
+    with page.expect_response(lambda response: f"/q/{name}" in response.url):
+        field.blur()  # "change": htmx saves again, the same value
+    token = resume_url.rsplit("/", 1)[1]
+    origin = resume_url.split("/d/")[0]
+    # A script elsewhere (no cookie of this browser) saves a newer name.
+    newer = httpx.put(f"{origin}/api/diagnostics/{token}/answers", json={name: "Nom plus récent"})
+    assert newer.status_code == 200
+    page.get_by_role("link", name="Mon diagnostic").click()
+    page.wait_for_load_state("load")
+    assert stored_answers(page, resume_url)[name] == "Nom plus récent"

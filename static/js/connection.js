@@ -85,8 +85,12 @@
     var id = idOf(event.target);
     if (id && event.target.name === id) pending[id] = ++edits;
   }
-  form.addEventListener("input", edited);
-  form.addEventListener("change", edited);
+  // Capture phase: counted before htmx's own listener on the field starts the autosave, so
+  // that save carries this edit's number. Counted after it (bubbling), a "change" fired on
+  // leaving a field already saved by its keyup looked like a newer edit: the field stayed
+  // pending and its old value was sent again on leaving the page, over newer answers.
+  form.addEventListener("input", edited, true);
+  form.addEventListener("change", edited, true);
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var id = idOf(event.target);

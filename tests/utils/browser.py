@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.config import PROJECT_ROOT
 from app.templating import HTMX_LOCAL, HTMX_SRC
@@ -63,14 +64,18 @@ def route_htmx_cdn(context, mode: str) -> None:
         raise ValueError(mode)
 
 
-def htmx_copy_used(page) -> str:
-    """Which htmx the page runs: "cdn", "local" (the app's copy) or "none"."""
+def htmx_copy_used(page, timeout_ms: int = 10_000) -> str:
+    """Which htmx the page runs: "cdn", "local" (the app's copy) or "none". With the CDN
+    refused, the app's copy arrives a moment after the page: wait for it (on a loaded machine
+    that moment is long enough for an immediate check to read "none")."""
+    try:
+        page.wait_for_function("!!window.htmx", timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        return "none"
     loaded = page.evaluate(
         "performance.getEntriesByType('resource').map(e => e.name)"
         " .filter(name => name.includes('htmx'))"
     )
-    if not page.evaluate("!!window.htmx"):
-        return "none"
     return "local" if any(name.endswith(HTMX_LOCAL) for name in loaded) else "cdn"
 
 
