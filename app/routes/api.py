@@ -115,6 +115,10 @@ class DriverOut(BaseModel):
 
 class LeverOut(BaseModel):
     label: str
+    partial: bool = Field(
+        description="true when the score rests on only some of the lever's sub-dimensions "
+        "(the others had no answer to score)"
+    )
     score: float | None = Field(description="0-100, mean of the sub-dimension scores")
     subscores: dict[str, float | None]
     drivers: dict[str, list[DriverOut]] = Field(description="per sub-dimension")
@@ -132,6 +136,12 @@ class CardOut(BaseModel):
     help: list[str]
 
 
+class CompletenessOut(BaseModel):
+    answered: int = Field(description="questions answered among those shown")
+    total: int = Field(description="questions shown (a question hidden by a condition is not)")
+    missing_required: list[str] = Field(description="ids of required questions not answered")
+
+
 class ResultOut(BaseModel):
     amounts: dict[str, float] = Field(description="source id → euros over the year")
     profile: dict[str, float] | None = Field(description="source id → share (None: no resources)")
@@ -143,6 +153,7 @@ class ResultOut(BaseModel):
     )
     cards: list[CardOut]
     missing_required: list[str]
+    completeness: CompletenessOut = Field(description="how complete the answers behind it are")
 
 
 Responses = dict[int | str, dict[str, Any]]

@@ -11,6 +11,7 @@ from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import LeverCard
 from app.scoring.barycentre import Barycentre, compute_barycentre
 from app.scoring.cards import select_cards
+from app.scoring.completeness import Completeness, measure_completeness
 from app.scoring.indicators import compute_indicators
 from app.scoring.levers import LeverScore, score_levers
 from app.scoring.profile import resource_amounts, resource_profile
@@ -26,6 +27,7 @@ class DiagnosticResult:
     cards: list[LeverCard]
     missing_required: list[str]
     lang: str | None = None
+    completeness: Completeness | None = None
 
     def lever(self, lever_id: str) -> LeverScore:
         return next(lever for lever in self.levers if lever.id == lever_id)
@@ -52,6 +54,7 @@ class DiagnosticResult:
                 for card in self.cards
             ],
             "missing_required": self.missing_required,
+            "completeness": self.completeness.to_json() if self.completeness else None,
         }
 
 
@@ -91,4 +94,5 @@ def compute_result(
         cards=select_cards(questionnaire, context),
         missing_required=[q.id for q in missing_required(questionnaire, answers)],
         lang=lang,
+        completeness=measure_completeness(questionnaire, answers),
     )
