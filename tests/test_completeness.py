@@ -10,8 +10,9 @@ from app.scoring.result import compute_result
 from app.workshops.data import GroupMember
 from app.workshops.group import member_view, summarise
 from tests.test_pages import start
-from tests.test_workshops import answer, browser, create_workshop, join, sign_up  # noqa: F401
+from tests.test_workshops import answer, create_workshop, join, sign_up
 from tests.utils.answers import full_answers
+from tests.utils.clients import csrf_ready
 
 
 def one_subdimension_answers(questionnaire) -> tuple[str, dict]:
@@ -129,12 +130,12 @@ def test_partial_scores_stay_out_of_group_means_unless_included(questionnaire):
     assert included.mean == expected
 
 
-def test_the_board_marks_partial_scores_and_keeps_the_choice_in_its_address(
-    client, browser, questionnaire
-):
+def test_the_board_marks_partial_scores_and_keeps_the_choice_in_its_address(client, questionnaire):
+    from fastapi.testclient import TestClient
+
     sign_up(client)
     workshop_id, code = create_workshop(client)
-    participant = browser()
+    participant = csrf_ready(TestClient(client.app, follow_redirects=True))
     token = join(participant, code, "named")
     _lever_id, answers = one_subdimension_answers(questionnaire)
     answer(participant, token, answers)
