@@ -102,6 +102,9 @@ def format_answer(
     if question.type == "integer" and isinstance(value, int | float):
         unit = f" {question.unit.get(lang)}" if question.unit else ""
         return number(value, lang, digits=0) + unit
+    if question.type == "decimal" and isinstance(value, int | float):
+        unit = f" {question.unit.get(lang)}" if question.unit else ""
+        return number(value, lang, digits=2) + unit
     return str(value)
 
 

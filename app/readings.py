@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.formatting import format_indicator, number, percent
 from app.i18n import N_, _
 from app.questionnaire.model import Questionnaire
+from app.resource_tally import PERCENT_ROUNDING
 from app.scoring.result import DiagnosticResult
 
 BROUGHT_BY_LABELS = {
@@ -197,7 +198,7 @@ def source_rows(
 
 
 def odd_percent_total(result: DiagnosticResult) -> float | None:
-    """In percent mode, the total of the money percentages when it is far from 100 (the shares
-    are then recomputed on that total, and the reader should know); otherwise None."""
+    """In percent mode, the total of the money percentages when it is not 100 beyond rounding
+    (the shares are then recomputed on that total, and the reader must know); otherwise None."""
     total = result.indicators.get("percent_total")
-    return total if total is not None and not 95 <= total <= 105 else None
+    return total if total is not None and abs(total - 100) > PERCENT_ROUNDING else None

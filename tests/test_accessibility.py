@@ -465,8 +465,8 @@ def test_the_flow_with_the_keyboard_only(browser, base_url, questionnaire):
         expect(page).to_have_url(f"{home}/recapitulatif")
         expect(page.get_by_role("heading", level=1)).to_have_text("Récapitulatif")
         typed_in_first = 3 if long_text is not None else 2
-        expect(page.locator(".section-list li").first).to_contain_text(f"{typed_in_first} / ")
-        expect(page.locator(".section-list li").nth(1)).to_contain_text("2 / ")
+        expect(page.locator(".section-list > li").first).to_contain_text(f"{typed_in_first} / ")
+        expect(page.locator(".section-list > li").nth(1)).to_contain_text("2 / ")
         assert person.csp_reports == []
     finally:
         person.context.close()

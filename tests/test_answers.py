@@ -128,3 +128,72 @@ def test_an_answer_left_as_the_page_showed_it_is_recognised(questionnaire):
     # Absent or tampered originals: saved as before.
     assert not originals.unchanged(None, "x")
     assert not originals.unchanged("{not json", "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("230 k€", 230_000),
+        ("230k€", 230_000),
+        ("230 K€", 230_000),
+        ("230k", 230_000),
+        ("230 K", 230_000),
+        ("4 keur", 4_000),
+        ("1,5 M€", 1_500_000),
+        ("1,5M", 1_500_000),
+        ("1,565 M€", 1_565_000),
+        ("1.565 M€", 1_565_000),
+        ("1 565 k€", 1_565_000),
+        ("2 m€", 2_000_000),
+        ("3 MEUR", 3_000_000),
+    ],
+)
+def test_amounts_take_thousands_and_millions_suffixes(questionnaire, text, expected):
+    """Treasurers write "230 k€" and "1,565 M€"; before a suffix one comma or dot is a decimal
+    mark, so "1,565 M€" is 1 565 000 €, never 1 565 million nor 1 565 €."""
+    budget = questionnaire.definition.roles.annual_budget
+    assert validate_answer(questionnaire, budget, text) == expected
+
+
+def test_suffixes_read_the_same_in_english(questionnaire):
+    from app.i18n import use_language
+
+    budget = questionnaire.definition.roles.annual_budget
+    with use_language("en"):
+        assert validate_answer(questionnaire, budget, "1,565 M€") == 1_565_000
+        assert validate_answer(questionnaire, budget, "12,500") == 12_500
+
+
+@pytest.mark.parametrize("text", ["2 m", "1,5 Mds", "k€", "M€", "1e3 k€", "1_000 k€", "12 kg"])
+def test_ambiguous_or_odd_suffixes_are_refused_with_an_amount_example(questionnaire, text):
+    """A lone lowercase "m" (minutes? metres?), billions, a suffix without digits, exponents
+    and underscores stay refused; the message shows how to write an amount."""
+    budget = questionnaire.definition.roles.annual_budget
+    with pytest.raises(AnswerError, match="n'est pas un montant.*230 k€ ou 1,5 M€"):
+        validate_answer(questionnaire, budget, text)
+
+
+def test_suffixes_only_apply_to_amounts(questionnaire):
+    members = next(q.id for q in questionnaire.questions.values() if q.type == "integer")
+    with pytest.raises(AnswerError, match="que pour les montants en euros"):
+        validate_answer(questionnaire, members, "2k")
+    share = next(q.id for q in questionnaire.questions.values() if q.type == "percentage")
+    with pytest.raises(AnswerError, match="que pour les montants en euros"):
+        validate_answer(questionnaire, share, "1 M")
+
+
+def test_full_time_equivalents_take_decimals(questionnaire):
+    """The YAML says which counts may have decimals (type `decimal`): FTEs do, members do not."""
+    fte = next(
+        q
+        for q in questionnaire.questions.values()
+        if q.unit and q.unit.fr == "équivalents temps plein"
+    )
+    assert fte.type == "decimal"
+    assert validate_answer(questionnaire, fte.id, "38,5") == 38.5
+    assert validate_answer(questionnaire, fte.id, "0.8") == 0.8
+    assert validate_answer(questionnaire, fte.id, "12") == 12
+    with pytest.raises(AnswerError, match="négative"):
+        validate_answer(questionnaire, fte.id, "-1")
+    with pytest.raises(AnswerError, match="montants en euros"):
+        validate_answer(questionnaire, fte.id, "38,5 k€")

@@ -333,7 +333,7 @@ def put_json(client, token: str, body: dict):
         ("ressources_dons", 10**330, "dépasser"),
         ("nb_benevoles", -(10**400), "négative"),
         ("projet_vocation", "\udc00", "caractères invalides"),
-        ("ressources_subventions", "12\udfff", "n'est pas un nombre"),
+        ("ressources_subventions", "12\udfff", "n'est pas un montant"),
         ("\ud800", 1, "Question inconnue"),
     ],
     ids=["huge-integer", "huge-negative", "surrogate-text", "surrogate-number", "surrogate-id"],

@@ -134,7 +134,7 @@ def value_for(questionnaire: Questionnaire, question: Question, n: int) -> Any:
     """A valid value for `question`, as stored (so it reads back equal), varying with `n` as far
     as the question allows."""
     match question.type:
-        case "amount" | "integer" | "percentage":
+        case "amount" | "integer" | "decimal" | "percentage":
             low, high = int(question.lower_bound), int(question.upper_bound)
             return low + 1 + n % max(high - low - 1, 1)
         case "short_text" | "long_text":

@@ -290,6 +290,7 @@ FRENCH_CHROME = (
     "Mon diagnostic",
     "à corriger",
     "n'est pas un nombre",
+    "n'est pas un montant",
     "Vos trois leviers",
     "Vos indicateurs",
     "Page introuvable",
@@ -322,7 +323,7 @@ def test_the_whole_flow_speaks_english_with_the_lang_cookie(client, questionnair
         f"/d/{token}/s/{section}", data={"present": [budget], budget: "beaucoup", "nav": "next"}
     )
     assert bad.status_code == 422
-    assert_english(bad, "1 answer to correct", "&#34;beaucoup&#34; is not a number")
+    assert_english(bad, "1 answer to correct", "&#34;beaucoup&#34; is not an amount")
     assert re.search(rf'<a href="#q-{budget}">[^<]+</a>: ', bad.text), "the field is named"
     negative = client.post(f"/d/{token}/q/{budget}", data={budget: "-3"}, headers=htmx())
     assert "The value cannot be negative." in negative.text

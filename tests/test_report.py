@@ -230,7 +230,7 @@ def filled_answers(questionnaire: Questionnaire, name: str = NASTY_NAME) -> dict
             answers[question.id] = question.default or 5000
         elif question.type == "percentage":
             answers[question.id] = 40
-        elif question.type == "integer":
+        elif question.type in ("integer", "decimal"):
             answers[question.id] = 2500 if "heure" in question.id else 12
         else:
             answers[question.id] = f"Réponse libre à « {question.label.get()} »."

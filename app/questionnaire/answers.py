@@ -2,6 +2,7 @@
 
 Numbers accept French writing: `12 500`, `12,5`, `12 500 €`, `35 %`; in English, `12,500`
 and `12.5` too (a comma grouping thousands, as English numbers are displayed back in the form).
+Amounts also take the thousands and millions treasurers write: `230 k€`, `1,5 M€`, `1,565 M€`.
 Error messages are shown next to the field, in the request's language.
 """
 
@@ -34,10 +35,23 @@ _DOT_THOUSANDS = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+$")
 # and the separators the locales below use. Python's Decimal, which does the parsing, also
 # reads `1_000`, exponents and any script's digits ("١٠٠٠"): nobody means those in a form.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9.,\u202f]+")
+# "230 k€", "230k", "1,5 M€", "1,5 MEUR", "2 m€": a thousands or millions suffix after the
+# digits. A lone lowercase "m" is refused (minutes? metres?); before a euro mark it can only
+# mean millions.
+_MULTIPLIER = re.compile(
+    r"^(?P<number>.*?[0-9])[\s\u00a0\u202f\u2009]*"
+    r"(?:(?P<kilo>[kK])|(?P<mega>M)|(?P<mega_euro>m)(?=[\s\u00a0\u202f\u2009]*(?i:€|eur)))"
+    r"[\s\u00a0\u202f\u2009]*(?i:€|eur(?:os?)?)?$"
+)
+_MULTIPLIERS = {"kilo": 1_000, "mega": 1_000_000, "mega_euro": 1_000_000}
 
 
 class AnswerError(ValueError):
     """A bad answer; the message names what is expected, in the request's language."""
+
+
+class NotANumber(AnswerError):
+    """Text that reads as no number at all (an amount's message then shows k€ / M€ writing)."""
 
 
 def printable(text: str) -> str:
@@ -45,22 +59,47 @@ def printable(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
-def parse_number(text: str, dots_group_thousands: bool = False) -> float:
+def parse_number(
+    text: str, dots_group_thousands: bool = False, *, multipliers: bool = False
+) -> float:
     """French number writing first; `dots_group_thousands` reads "12.500" as twelve thousand
     five hundred (for euros and whole numbers, where three decimals make no sense). In English,
     strict English writing comes first, so "12,500" (how the form shows twelve thousand five
-    hundred back to an English reader) stays 12500, while "12,5" still reads as 12.5."""
+    hundred back to an English reader) stays 12500, while "12,5" still reads as 12.5.
+
+    With `multipliers` (amounts), a "k" or "M" suffix multiplies: before it, a single comma or
+    dot is a decimal mark in every language ("1,565 M€" is 1 565 000 €: nobody means
+    1 565 million for an association)."""
+    factor = 1
+    original = text
+    suffixed = _MULTIPLIER.match(text.strip())
+    if suffixed:
+        if not multipliers:
+            raise AnswerError(
+                _(
+                    "« %(text)s » : les suffixes k et M ne s'emploient que pour les "
+                    "montants en euros."
+                )
+                % {"text": printable(text[:40])}
+            )
+        factor = next(
+            _MULTIPLIERS[name]
+            for name, hit in suffixed.groupdict().items()
+            if hit and name != "number"
+        )
+        text = suffixed.group("number")
+        dots_group_thousands = False
     cleaned = _UNIT_MARKS.sub("", text.strip()).strip()
     cleaned = _LEADING_EURO.sub("", cleaned)
     cleaned = _SPACES.sub("\u202f", cleaned)
     if not cleaned:
         raise AnswerError(_("Saisissez un nombre."))
     if not _PLAIN_NUMBER.fullmatch(cleaned):
-        raise _not_a_number(text)
+        raise _not_a_number(original)
     if dots_group_thousands and _DOT_THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(".", "")
     attempts = [("fr_FR", False), ("de_DE", False), ("en_US", False)]
-    if current_language() == "en":
+    if current_language() == "en" and factor == 1:
         attempts.insert(0, ("en_GB", True))
     for locale, strict in attempts:
         try:
@@ -69,19 +108,27 @@ def parse_number(text: str, dots_group_thousands: bool = False) -> float:
         except (NumberFormatError, InvalidOperation, ValueError):
             continue
     else:
-        raise _not_a_number(text)
+        raise _not_a_number(original)
     if (
         not isinstance(number, Decimal)
         or not number.is_finite()
         or not math.isfinite(float(number))
     ):
         raise AnswerError(_("Saisissez un nombre fini."))
-    return float(number)
+    # Multiply as decimals: 1.565 × 1 000 000 is exactly 1 565 000, not 1 565 000.0000000002.
+    return float(number * factor)
 
 
 def _not_a_number(text: str) -> AnswerError:
-    return AnswerError(
+    return NotANumber(
         _("« %(text)s » n'est pas un nombre (exemple : 12 500 ou 12,5).")
+        % {"text": printable(text[:40])}
+    )
+
+
+def _not_an_amount(text: str) -> AnswerError:
+    return AnswerError(
+        _("« %(text)s » n'est pas un montant (exemples : 12 500, 230 k€ ou 1,5 M€).")
         % {"text": printable(text[:40])}
     )
 
@@ -95,7 +142,16 @@ def _number(question: Question, raw: Any) -> float | int:
         except OverflowError:  # an integer beyond any float: sort it out with the bounds below
             number = sys.float_info.max if raw > 0 else -sys.float_info.max
     elif isinstance(raw, str):
-        number = parse_number(raw, dots_group_thousands=question.type in ("amount", "integer"))
+        amount = question.type == "amount"
+        try:
+            number = parse_number(
+                raw, dots_group_thousands=question.type in ("amount", "integer"), multipliers=amount
+            )
+        except NotANumber as error:
+            # An amount's message shows the k€ / M€ writing too, so the user learns it exists.
+            if amount:
+                raise _not_an_amount(raw) from error
+            raise
     else:
         raise AnswerError(_("Saisissez un nombre."))
     if not math.isfinite(number):
@@ -183,7 +239,7 @@ def validate_answer(questionnaire: Questionnaire, question_id: str, raw: Any) ->
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return EMPTY
     match question.type:
-        case "amount" | "percentage" | "integer":
+        case "amount" | "percentage" | "integer" | "decimal":
             return _number(question, raw)
         case "short_text" | "long_text":
             text = _text(question, raw)

@@ -22,15 +22,22 @@ QuestionType = Literal[
     "amount",
     "percentage",
     "integer",
+    # A count that may have decimals, such as full-time equivalents ("38,5").
+    "decimal",
     "short_text",
     "long_text",
 ]
 CHOICE_TYPES = {"single_choice", "multiple_choice", "likert"}
-NUMBER_TYPES = {"amount", "percentage", "integer"}
+NUMBER_TYPES = {"amount", "percentage", "integer", "decimal"}
 TEXT_TYPES = {"short_text", "long_text"}
 
 # Ceilings that keep a typo (or an attack) from poisoning the scores.
-DEFAULT_MAX = {"amount": 1e11, "percentage": 100.0, "integer": 10_000_000}
+DEFAULT_MAX = {
+    "amount": 1e11,
+    "percentage": 100.0,
+    "integer": 10_000_000,
+    "decimal": 10_000_000,
+}
 DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
 
 # Indicators computed by app.scoring.indicators; conditions and bands may refer to them.

@@ -120,6 +120,10 @@ class DriverOut(BaseModel):
 
 class LeverOut(BaseModel):
     label: str
+    partial: bool = Field(
+        description="true when the score rests on only some of the lever's sub-dimensions "
+        "(the others had no answer to score)"
+    )
     score: float | None = Field(description="0-100, mean of the sub-dimension scores")
     subscores: dict[str, float | None]
     drivers: dict[str, list[DriverOut]] = Field(description="per sub-dimension")
@@ -180,6 +184,12 @@ class ResourceMatrixOut(BaseModel):
     private: MatrixRowOut
 
 
+class CompletenessOut(BaseModel):
+    answered: int = Field(description="questions answered among those shown")
+    total: int = Field(description="questions shown (a question hidden by a condition is not)")
+    missing_required: list[str] = Field(description="ids of required questions not answered")
+
+
 class ResultOut(BaseModel):
     amounts: dict[str, float] = Field(description="source id → euros over the year")
     profile: dict[str, float] | None = Field(description="source id → share (None: no resources)")
@@ -198,6 +208,7 @@ class ResultOut(BaseModel):
         description="shares of all resources per cell (all 0 when there are none); valued "
         "volunteering counts with the members, other resources in no cell"
     )
+    completeness: CompletenessOut = Field(description="how complete the answers behind it are")
 
 
 Responses = dict[int | str, dict[str, Any]]

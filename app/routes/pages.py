@@ -37,6 +37,7 @@ from app.report.charts import lever_radar_svg, model_map_svg
 from app.report.mix_chart import mix_series, resource_mix_svg
 from app.report.pitch import PARTNER_REQUEST_MAX, build_pitch_html, pitch_context
 from app.report.view import association_name, build_view, display_name
+from app.resource_tally import money_questions, percent_total_off, resource_tally
 from app.routes.links import resume_url
 from app.routes.report import download, pdf_response, today_in_france
 from app.scoring.profile import effective_number, resources_in_percent
@@ -136,7 +137,17 @@ def section_context(opened: OpenDiagnostic, section: Section, errors=None, raw=N
         ],
         "progress": Progress(questionnaire, opened.answers),
         "errors": errors,
+        "tally": _section_tally(opened, section),
     }
+
+
+def _section_tally(opened: OpenDiagnostic, section: Section):
+    """The running total of resources, for a section that asks for them (else None)."""
+    questionnaire = opened.questionnaire
+    counted = set(money_questions(questionnaire))
+    if not any(q.id in counted for q in section.questions):
+        return None
+    return resource_tally(questionnaire, opened.answers)
 
 
 def _form_value(form: FormData, question: Question) -> Any:
@@ -348,6 +359,11 @@ def save_answer(
             "dependents": dependents,
             "progress": Progress(questionnaire, opened.answers),
             "section": section,
+            # Redrawn out of band when this answer changes the running total.
+            "tally": _section_tally(opened, section)
+            if question_id in money_questions(questionnaire)
+            or question_id == questionnaire.definition.roles.resource_unit
+            else None,
         },
     )
 
@@ -359,6 +375,17 @@ def summary(request: Request, opened: DiagnosticDep):
     missing_by_section: dict[str, list[Question]] = {}
     for question in progress.missing_required:
         missing_by_section.setdefault(questionnaire.section_of[question.id].id, []).append(question)
+    # Optional questions shown but left blank, named too: "3 / 8" alone says not which.
+    shown = visible_answers(questionnaire, opened.answers)
+    required = {q.id for q in progress.missing_required}
+    unanswered_by_section = {
+        section.id: [
+            q
+            for q in section.questions
+            if q.id not in shown and q.id not in required and is_visible(q, shown)
+        ]
+        for section in questionnaire.sections
+    }
     return render(
         request,
         "summary.html",
@@ -367,8 +394,17 @@ def summary(request: Request, opened: DiagnosticDep):
             "questionnaire": questionnaire,
             "progress": progress,
             "missing_by_section": missing_by_section,
+            "unanswered_by_section": unanswered_by_section,
+            "percent_total": percent_total_off(questionnaire, opened.answers),
+            "resources_section": _resources_section(questionnaire),
         },
     )
+
+
+def _resources_section(questionnaire: Questionnaire) -> Section | None:
+    """The section asking for the money resources (where a wrong percent total is fixed)."""
+    counted = money_questions(questionnaire)
+    return questionnaire.section_of[counted[0]] if counted else None
 
 
 def result_context(
@@ -415,6 +451,7 @@ def results(request: Request, opened: DiagnosticDep):
             "token": opened.diagnostic.token,
             "progress": Progress(questionnaire, opened.answers),
             "association_name": association_name(questionnaire, opened.answers),
+            "resources_section": _resources_section(questionnaire),
             **result_context(questionnaire, result, answers=opened.answers),
         },
     )

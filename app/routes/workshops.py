@@ -123,9 +123,16 @@ def group_views(
 
 
 def group_summary(
-    request: Request, workshop: Workshop, members: list[data.GroupMember] | None = None
+    request: Request,
+    workshop: Workshop,
+    members: list[data.GroupMember] | None = None,
+    include_partial: bool = False,
 ) -> GroupSummary:
-    return summarise(request.app.state.store.current, group_views(request, workshop, members))
+    return summarise(
+        request.app.state.store.current,
+        group_views(request, workshop, members),
+        include_partial=include_partial,
+    )
 
 
 def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
@@ -159,10 +166,11 @@ def board_context(
     projector: bool = False,
     members: list[data.GroupMember] | None = None,
     version: str | None = None,
+    include_partial: bool = False,
 ) -> dict[str, Any]:
     if members is None:
         members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
-    summary = group_summary(request, workshop, members)
+    summary = group_summary(request, workshop, members, include_partial=include_partial)
     return {
         "workshop": workshop,
         "summary": summary,
@@ -237,9 +245,15 @@ def create_workshop(
 
 @router.get("/ateliers/{workshop_id}", response_class=HTMLResponse, name="workshop_board")
 def workshop_board(
-    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, pause: str = ""
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    pause: str = "",
+    partiels: str = "",
 ):
-    context = board_context(request, workshop)
+    # Partial lever scores in the group's means: a choice for this look at the board, carried
+    # by its address (and so by its polls), like the pause; the default leaves them out.
+    context = board_context(request, workshop, include_partial=partiels == "1")
     context.update(
         facilitator=facilitator,
         qr_svg=qr_svg(context["join_url"], scale=4),
@@ -250,7 +264,9 @@ def workshop_board(
 
 
 @router.get("/ateliers/{workshop_id}/tableau", response_class=HTMLResponse, name="workshop_live")
-def workshop_live(request: Request, workshop: WorkshopDep, projection: str = "", v: str = ""):
+def workshop_live(
+    request: Request, workshop: WorkshopDep, projection: str = "", v: str = "", partiels: str = ""
+):
     """The live part of the dashboard, polled by htmx (same partial as the full page); 204
     when nothing changed since the version the page holds."""
     members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
@@ -258,7 +274,12 @@ def workshop_live(request: Request, workshop: WorkshopDep, projection: str = "",
     if v and v == version:
         return Response(status_code=204)
     context = board_context(
-        request, workshop, projector=projection == "1", members=members, version=version
+        request,
+        workshop,
+        projector=projection == "1",
+        members=members,
+        version=version,
+        include_partial=partiels == "1",
     )
     return render(request, "workshops/_board.html", context)
 
@@ -266,8 +287,8 @@ def workshop_live(request: Request, workshop: WorkshopDep, projection: str = "",
 @router.get(
     "/ateliers/{workshop_id}/projection", response_class=HTMLResponse, name="workshop_projector"
 )
-def workshop_projector(request: Request, workshop: WorkshopDep):
-    context = board_context(request, workshop, projector=True)
+def workshop_projector(request: Request, workshop: WorkshopDep, partiels: str = ""):
+    context = board_context(request, workshop, projector=True, include_partial=partiels == "1")
     context["qr_svg"] = qr_svg(context["join_url"], scale=4)
     return render(request, "workshops/projector.html", context)
 

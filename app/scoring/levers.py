@@ -68,9 +68,15 @@ class LeverScore:
     score: float | None
     subscores: list[SubScore]
 
+    @property
+    def partial(self) -> bool:
+        """The score rests on only some of its sub-dimensions (the others had no answer)."""
+        return self.score is not None and any(s.score is None for s in self.subscores)
+
     def to_json(self) -> dict:
         return {
             "label": self.label,
+            "partial": self.partial,
             "score": self.score,
             "subscores": {s.id: s.score for s in self.subscores},
             "drivers": {s.id: [d.to_json() for d in s.drivers] for s in self.subscores},

@@ -10,6 +10,7 @@ from app.questionnaire.conditions import ConditionContext, missing_required, vis
 from app.questionnaire.model import Questionnaire
 from app.scoring.barycentre import Barycentre, compute_barycentre
 from app.scoring.cards import SelectedCard, select_cards
+from app.scoring.completeness import Completeness, measure_completeness
 from app.scoring.indicators import compute_indicators
 from app.scoring.levers import LeverScore, score_levers
 from app.scoring.placement import Placement, compute_placement, resource_matrix
@@ -30,6 +31,7 @@ class DiagnosticResult:
     placement: Placement | None = None
     # members/public/private -> exchange/no_exchange -> share of all resources.
     resource_matrix: dict[str, dict[str, float]] | None = None
+    completeness: Completeness | None = None
 
     def lever(self, lever_id: str) -> LeverScore:
         return next(lever for lever in self.levers if lever.id == lever_id)
@@ -61,6 +63,7 @@ class DiagnosticResult:
             "missing_required": self.missing_required,
             "placement": self.placement.to_json() if self.placement else None,
             "resource_matrix": self.resource_matrix,
+            "completeness": self.completeness.to_json() if self.completeness else None,
         }
 
 
@@ -102,4 +105,5 @@ def compute_result(
         lang=lang,
         placement=compute_placement(questionnaire, amounts, barycentre) if barycentre else None,
         resource_matrix=resource_matrix(questionnaire, amounts),
+        completeness=measure_completeness(questionnaire, answers),
     )

@@ -48,6 +48,16 @@ class MemberView:
     def lever_score(self, lever_id: str) -> float | None:
         return next((lever.score for lever in self.result.levers if lever.id == lever_id), None)
 
+    def lever_partial(self, lever_id: str) -> bool:
+        """The participant's score on this lever rests on only some of its sub-dimensions."""
+        return any(lever.partial for lever in self.result.levers if lever.id == lever_id)
+
+    def counted_score(self, lever_id: str, include_partial: bool) -> float | None:
+        """The score as the group's figures count it: a partial one only when asked."""
+        if not include_partial and self.lever_partial(lever_id):
+            return None
+        return self.lever_score(lever_id)
+
 
 @dataclass(frozen=True)
 class LeverSpread:
@@ -59,6 +69,7 @@ class LeverSpread:
     scored: int  # participants with a score on this lever
     weak: int  # participants under WEAK_SCORE
     weakest_for: int  # participants for whom it is their lowest lever
+    left_out: int = 0  # partial scores kept out of these figures
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class GroupSummary:
     weak_spots: list[WeakSpot]
     placed: int = 0  # participants with a point on the map
     finished: int = 0  # participants with every required answer
+    include_partial: bool = False  # partial lever scores count in the group's figures
 
 
 def on_current_map(questionnaire: Questionnaire, barycentre: Barycentre) -> Barycentre:
@@ -131,18 +143,37 @@ def _spread(values: list[float]) -> tuple[float | None, float | None, float | No
     return mean(values), min(values), max(values)
 
 
-def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupSummary:
+def summarise(
+    questionnaire: Questionnaire, members: list[MemberView], include_partial: bool = False
+) -> GroupSummary:
     """The group's levers side by side, the spread of dominant models and the weak spots
     shared by the most participants. `questionnaire` is the current one: its levers and models
-    frame the summary; a participant on an older version is matched by ids."""
+    frame the summary; a participant on an older version is matched by ids.
+
+    A lever score resting on only some of its sub-dimensions would pull the group's mean
+    towards whatever was answered first: it stays out of the lever figures unless the
+    counsellor includes it (`include_partial`)."""
     levers = []
     lowest_lever: dict[int, str] = {}
     for view in members:
-        scored = [lv for lv in view.result.levers if lv.score is not None]
+        scored = [
+            lv
+            for lv in view.result.levers
+            if lv.score is not None and (include_partial or not lv.partial)
+        ]
         if len(scored) == len(view.result.levers) and scored:
             lowest_lever[view.number] = min(scored, key=lambda lv: lv.score).id
     for lever in questionnaire.definition.levers:
-        scores = [s for v in members if (s := v.lever_score(lever.id)) is not None]
+        scores = [
+            s for v in members if (s := v.counted_score(lever.id, include_partial)) is not None
+        ]
+        left_out = 0
+        if not include_partial:
+            left_out = sum(
+                1
+                for v in members
+                if v.lever_partial(lever.id) and v.lever_score(lever.id) is not None
+            )
         average, lowest, highest = _spread(scores)
         levers.append(
             LeverSpread(
@@ -154,6 +185,7 @@ def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupS
                 scored=len(scores),
                 weak=sum(1 for s in scores if s < WEAK_SCORE),
                 weakest_for=sum(1 for lid in lowest_lever.values() if lid == lever.id),
+                left_out=left_out,
             )
         )
 
@@ -194,6 +226,7 @@ def summarise(questionnaire: Questionnaire, members: list[MemberView]) -> GroupS
         weak_spots=weak_spots[:5],
         placed=sum(1 for v in members if v.barycentre is not None),
         finished=sum(1 for v in members if not v.progress.missing_required),
+        include_partial=include_partial,
     )
 
 

@@ -41,7 +41,7 @@ def full_answers(questionnaire: Questionnaire, name: str = "Les Amis du Parc") -
                 answers[question.id] = 25_000
             case "percentage":
                 answers[question.id] = 30
-            case "integer":
+            case "integer" | "decimal":
                 answers[question.id] = 12
             case "short_text" | "long_text":
                 answers[question.id] = "Un texte de test"
