@@ -227,6 +227,10 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "annual_costs": {"amount"},
         "cash_reserves": {"amount"},
         "largest_funder_share": {"percentage"},
+        "pitch_line": {"short_text", "long_text"},
+        "partners_sought": {"short_text", "long_text"},
+        "budget_band": {"single_choice"},
+        "founded_year": {"integer"},
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)

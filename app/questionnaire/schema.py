@@ -311,6 +311,12 @@ class Roles(StrictModel):
     # short facts shown under the association's name (sector, territory...).
     pitch_project: list[Identifier] = Field(default_factory=list)
     pitch_facts: list[Identifier] = Field(default_factory=list)
+    # The pitch sheet in the association's own words: its one-line pitch and what it seeks
+    # from partners (text answers, also editable on the pitch page); its key figures.
+    pitch_line: Identifier | None = None
+    partners_sought: Identifier | None = None
+    budget_band: Identifier | None = None
+    founded_year: Identifier | None = None
 
 
 class Resource(StrictModel):
