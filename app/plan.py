@@ -117,6 +117,19 @@ FORM_FIELDS = ("card", "title", "first_step", "owner", "due", "help")
 OWN_PISTE = "__own__"
 
 
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _iso_date(text: str) -> str | None:
+    """A date field as sent: YYYY-MM-DD from a date picker, or typed the French way (a browser
+    without a picker shows a plain text field)."""
+    text = text.strip()
+    if found := _FRENCH_DATE.fullmatch(text):
+        day, month, year = found.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return text or None
+
+
 def _form_error_message(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "string_too_long":
@@ -138,7 +151,7 @@ def parse_form_rows(
         card = values["card"] if values["card"] not in ("", OWN_PISTE) else None
         if card is None and not any(values[name].strip() for name in FORM_FIELDS[1:]):
             continue
-        data = {**values, "card": card, "due": values["due"].strip() or None}
+        data = {**values, "card": card, "due": _iso_date(values["due"])}
         try:
             item = PlanItemIn.model_validate(data)
         except ValidationError as error:
