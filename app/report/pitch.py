@@ -107,7 +107,7 @@ def pitch_context(
         "cards": result.cards[:3],
         # The association's own words (questionnaire answers); the pitch page's former
         # free-text field stays as a fallback for diagnostics written before.
-        "partner_request": text_of(roles.partners_sought) or partner_request,
+        "partner_request": partners_sought(questionnaire, answers, partner_request),
         "pitch_line": text_of(roles.pitch_line),
         "key_figures": key_figures(questionnaire, shown, created_at, lang),
         # "Ce que nous travaillons": the pistes the association chose, never its low scores.
@@ -115,6 +115,14 @@ def pitch_context(
         "contact": contact,
         "show": {block: block not in hidden_blocks for block in PITCH_BLOCKS},
     }
+
+
+def partners_sought(questionnaire: Questionnaire, answers: dict[str, Any], legacy: str) -> str:
+    """What the association seeks from partners: its answer to the questionnaire, else the
+    text the pitch page kept before that question existed (diagnostic.partner_request)."""
+    question_id = questionnaire.definition.roles.partners_sought
+    value = visible_answers(questionnaire, answers).get(question_id) if question_id else None
+    return value.strip() if isinstance(value, str) and value.strip() else legacy
 
 
 def key_figures(

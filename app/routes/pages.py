@@ -476,21 +476,25 @@ def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form:
             answers[question_id] = validate_answer(questionnaire, question_id, value)
         except AnswerError as error:
             errors[name] = str(error)
+    # A field the form did not send keeps what is stored (a script posting one field).
+    hidden, contact = plan_store.load_pitch_setting(
+        engine=engine, diagnostic_id=opened.diagnostic.id
+    )
     contact_value = form.get("contact")
-    raw["contact"] = printable(contact_value) if isinstance(contact_value, str) else ""
-    try:
-        contact = clean_text(contact_value or "", CONTACT_MAX, single_line=True)
-    except AnswerError as error:
-        errors["contact"] = str(error)
+    raw["contact"] = printable(contact_value) if isinstance(contact_value, str) else contact
+    if contact_value is not None:
+        try:
+            contact = clean_text(contact_value, CONTACT_MAX, single_line=True)
+        except AnswerError as error:
+            errors["contact"] = str(error)
     if errors:
         return _pitch_page(request, opened, raw=raw, errors=errors)
-    shown = set(form.getlist("block"))
+    if form.get("blocks_sent") == "1":
+        shown = set(form.getlist("block"))
+        hidden = [block for block in PITCH_BLOCKS if block not in shown]
     opened.save(engine, answers)
     plan_store.save_pitch_setting(
-        engine=engine,
-        diagnostic_id=opened.diagnostic.id,
-        hidden_blocks=[block for block in PITCH_BLOCKS if block not in shown],
-        contact=contact,
+        engine=engine, diagnostic_id=opened.diagnostic.id, hidden_blocks=hidden, contact=contact
     )
     url = request.app.url_path_for("pitch_page", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?enregistre=1", status_code=303)
