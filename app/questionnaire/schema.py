@@ -169,6 +169,8 @@ class Question(StrictModel):
     max: float | None = None
     max_length: int | None = Field(default=None, gt=0, le=20_000)
     unit: Label | None = None
+    # The unit for one ("1 salarié"); `unit` is the plural, also shown beside the field.
+    unit_one: Label | None = None
     placeholder: Label | None = None
     # Used when the question is unanswered (e.g. the reference hourly value of volunteering).
     default: Any = None

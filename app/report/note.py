@@ -3,6 +3,7 @@ pistes and the action plan (the full report stays the reference)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +17,17 @@ from app.templating import jinja_env
 
 # Pistes the note presents in full; the others are in the report.
 FEATURED_MAX = 3
+# The plan's texts are cut to these lengths so five items always fit the second page (the full
+# report prints them whole).
+NOTE_CLIP = {"title": 70, "first_step": 120, "owner": 40, "help": 100}
+
+
+def clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def clipped(item: PlanItem) -> PlanItem:
+    return replace(item, **{name: clip(getattr(item, name), n) for name, n in NOTE_CLIP.items()})
 
 
 def featured_cards(cards: list[Any]) -> list[Any]:
@@ -41,7 +53,7 @@ def note_context(
                 questionnaire, result.barycentre, lang, size=250, id_prefix="note-map"
             ),
             "featured": featured_cards(result.cards),
-            "plan": plan,
+            "plan": [clipped(item) for item in plan],
             "plan_cards": cards_by_id,
         }
     )

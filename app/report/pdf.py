@@ -36,7 +36,7 @@ from app.scoring.result import DiagnosticResult, compute_result
 from app.templating import jinja_env
 
 # Bump when the template, the CSS or the charts change, so cached PDFs are not served stale.
-TEMPLATE_VERSION = "2026-4"
+TEMPLATE_VERSION = "2026-5"
 STATIC_DIR = PROJECT_ROOT / "static"
 PRINT_CSS = STATIC_DIR / "css" / "print.css"
 DEFAULT_ASSOCIATION_NAME = N_("Votre association")
