@@ -372,3 +372,31 @@ def test_the_migrations_build_exactly_the_models_tables(client):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
+
+
+def test_a_weakness_never_appears_as_a_strength_on_the_sheet(questionnaire):
+    from datetime import date
+
+    from app.report.pitch import STRENGTH_SCORE, pitch_context
+    from app.scoring.result import compute_result
+
+    answers = full_answers(questionnaire)
+    result = compute_result(questionnaire, answers)
+    context = pitch_context(
+        questionnaire,
+        answers,
+        result,
+        association_name="Club",
+        partner_request="",
+        created_at=date(2026, 12, 2),
+    )
+    weak = {
+        sub.label
+        for lever in result.levers
+        for sub in lever.subscores
+        if sub.score is not None and sub.score < STRENGTH_SCORE
+    }
+    assert weak, "the sample has low scores to leave out"
+    assert context["strengths"] and all(s.score >= STRENGTH_SCORE for s in context["strengths"])
+    assert not weak & {s.label for s in context["strengths"]}
+    assert context["plan"] == []  # no plan: "Ce que nous travaillons" waits for one
