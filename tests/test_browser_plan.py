@@ -91,3 +91,34 @@ def test_without_javascript_the_plan_is_saved_by_its_button(base_url, diagnostic
             }
         ]
         browser.close()
+
+
+def test_a_failed_plan_save_is_announced_and_retried(base_url, diagnostic):
+    with sync_playwright() as playwright:
+        browser, page = browser_page(playwright, "cdn-reachable")
+        page.goto(f"{base_url}/d/{diagnostic}/plan")
+        banner = page.locator("#connection-status")
+        plan_url = f"{base_url}/d/{diagnostic}/plan"
+        page.route(plan_url, lambda route: route.abort("connectionrefused"))
+        page.select_option("#card-0", value="__own__")
+        page.fill("#title-0", "Tournoi des villages")
+        page.locator("#owner-0").focus()
+        expect(banner).to_contain_text("Enregistrement automatique interrompu")
+        assert plan_of(base_url, diagnostic) == []
+        page.unroute(plan_url)  # the connection is back: the retry saves
+        expect(banner).to_contain_text("Connexion rétablie", timeout=15_000)
+        assert plan_of(base_url, diagnostic)[0]["title"] == "Tournoi des villages"
+        browser.close()
+
+
+def test_leaving_by_a_link_saves_what_was_just_typed(base_url, diagnostic):
+    with sync_playwright() as playwright:
+        browser, page = browser_page(playwright, "cdn-reachable")
+        page.goto(f"{base_url}/d/{diagnostic}/plan")
+        page.select_option("#card-0", value="__own__")
+        # Typed and left at once, before the pause that triggers the autosave.
+        page.locator("#title-0").press_sequentially("Vide-grenier")
+        page.get_by_role("link", name="Retour aux résultats").click()
+        page.wait_for_url(f"{base_url}/d/{diagnostic}/resultats")
+        expect(page.locator("#plan").locator("..")).to_contain_text("Vide-grenier")
+        browser.close()
