@@ -285,6 +285,8 @@ CHECKS = [
     Check("results-partial", "visitor", lambda s: f"{s.partial}/resultats"),
     Check("results-en", "visitor_en", lambda s: f"{s.full}/resultats"),
     Check("pitch", "visitor", lambda s: f"{s.full}/fiche"),
+    Check("action-plan", "visitor", lambda s: f"{s.full}/plan"),
+    Check("phone-action-plan", "phone", lambda s: f"{s.full}/plan"),
     Check("delete-confirmation", "visitor", lambda s: f"{s.full}/supprimer"),
     Check("privacy", "visitor", lambda s: "/confidentialite"),
     Check("join-code", "visitor", lambda s: "/rejoindre"),
