@@ -35,6 +35,7 @@ validate: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_workshop.py
+	$(BIN)/python bench/bench_note.py
 	$(BIN)/python bench/bench_huge_body.py
 
 # Extract the UI strings and merge them into the English catalog, which a translator then edits

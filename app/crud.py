@@ -13,7 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import first_detached, write_session
-from app.models import Answer, Diagnostic, QuestionnaireSnapshot, utcnow
+from app.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Answer,
+    Diagnostic,
+    PitchSetting,
+    QuestionnaireSnapshot,
+    utcnow,
+)
 from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
 
@@ -157,6 +165,12 @@ def delete_diagnostic(
         if session.execute(locking.with_for_update()).first() is None:
             return False
         session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
+        # The action plan and the pitch settings (the foreign keys cascade too: explicit, like
+        # the answers, so no database setting decides it).
+        plans = select(ActionPlan.id).where(ActionPlan.diagnostic_id == diagnostic_id)
+        session.execute(delete(ActionPlanItem).where(ActionPlanItem.plan_id.in_(plans)))
+        session.execute(delete(ActionPlan).where(ActionPlan.diagnostic_id == diagnostic_id))
+        session.execute(delete(PitchSetting).where(PitchSetting.diagnostic_id == diagnostic_id))
         session.execute(delete(Diagnostic).where(Diagnostic.id == diagnostic_id))
         session.commit()
         return True

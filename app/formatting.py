@@ -85,6 +85,17 @@ AMOUNT_INDICATORS = {
 }
 
 
+def unit_for(question: Question, count: float, lang: str | None = None) -> str:
+    """The question's unit agreeing with `count`: French takes the singular below 2 ("1,5
+    salarié"), English only for exactly 1."""
+    if question.unit is None:
+        return ""
+    singular = abs(count) < 2 if resolve(lang) == "fr" else count == 1
+    if singular and question.unit_one is not None:
+        return question.unit_one.get(lang)
+    return question.unit.get(lang)
+
+
 def format_answer(
     questionnaire: Questionnaire, question: Question, value: Any, lang: str | None = None
 ) -> str:
@@ -100,7 +111,7 @@ def format_answer(
             value / 100, format="#,##0.#" + PERCENT_SIGN[resolve(lang)], locale=locale_for(lang)
         )
     if question.type == "integer" and isinstance(value, int | float):
-        unit = f" {question.unit.get(lang)}" if question.unit else ""
+        unit = f" {unit_for(question, value, lang)}" if question.unit else ""
         return number(value, lang, digits=0) + unit
     if question.type == "decimal" and isinstance(value, int | float):
         unit = f" {question.unit.get(lang)}" if question.unit else ""

@@ -137,3 +137,60 @@ class Participant(SQLModel, table=True):
     # "named" (association name shown, focus view allowed) or "anonymous".
     sharing: str = Field(default="anonymous", max_length=16)
     joined_at: datetime = Field(default_factory=utcnow)
+
+
+# --- The action plan and the pitch sheet's settings -----------------------------------------
+
+
+class ActionPlan(SQLModel, table=True):
+    """One plan per diagnostic: the pistes the association chose to work on. The leader writes
+    it on the plan page or through the API; the workshop rounds will write into the same one."""
+
+    __tablename__ = "action_plan"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    diagnostic_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("diagnostic.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionPlanItem(SQLModel, table=True):
+    """One piste of a plan, in the order the association gave (position 0..4)."""
+
+    __tablename__ = "action_plan_item"
+
+    plan_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("action_plan.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    position: int = Field(primary_key=True)
+    # A card of the questionnaire, or None for a piste the association wrote itself.
+    card_id: str | None = Field(default=None, max_length=64)
+    title: str = Field(max_length=200)
+    first_step: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    owner: str = Field(default="", max_length=120)
+    due: date | None = None
+    help: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class PitchSetting(SQLModel, table=True):
+    """What the association chose to print on its pitch sheet: which blocks, and a contact line
+    (printed only if written)."""
+
+    __tablename__ = "pitch_setting"
+
+    diagnostic_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # JSON list of block ids hidden from the sheet (new blocks then show by default).
+    hidden_blocks_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    contact: str = Field(default="", max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app import plan_store
 from app.formatting import format_answer
 from app.models import Diagnostic, Facilitator, FacilitatorSession, Workshop, utcnow
 from app.questionnaire.model import Questionnaire
@@ -129,6 +130,11 @@ def diagnostic_export(
         },
         "answers": answer_rows(questionnaire, answers),
         "result": result_summary(questionnaire, answers),
+        "action_plan": [
+            item.to_json()
+            for item in plan_store.load_plan(engine=engine, diagnostic_id=diagnostic.id)
+        ],
+        "pitch_sheet": _pitch_setting(engine, diagnostic.id),
         "workshops": [
             {
                 "title": workshop.title,
@@ -140,6 +146,11 @@ def diagnostic_export(
             for participant, workshop in memberships
         ],
     }
+
+
+def _pitch_setting(engine: Engine, diagnostic_id: int) -> dict[str, Any]:
+    hidden, contact = plan_store.load_pitch_setting(engine=engine, diagnostic_id=diagnostic_id)
+    return {"hidden_blocks": hidden, "contact": contact}
 
 
 # --- A workshop, an account ---------------------------------------------------------------

@@ -30,6 +30,9 @@ BACKENDS = [
 ]
 TABLES = (
     "participant",
+    "action_plan_item",
+    "action_plan",
+    "pitch_setting",
     "workshop",
     "facilitator_session",
     "facilitator",

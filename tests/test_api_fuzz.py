@@ -54,7 +54,7 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": 50, "deterministic": True, "database": "none"},
         "operations": [
             # WeasyPrint takes about a second per report.
-            {"include-path-regex": r"/report\.pdf$", "generation": {"max-examples": 5}}
+            {"include-path-regex": r"/(report|pitch|note)\.pdf$", "generation": {"max-examples": 5}}
         ],
         "checks": {
             "enabled": False,

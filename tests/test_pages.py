@@ -343,7 +343,11 @@ def test_the_whole_flow_speaks_english_with_the_lang_cookie(client, questionnair
         "Ideas for your model",
     )
     assert_english(client.get(f"/d/{token}/recapitulatif"), "All required questions are answered")
-    assert_english(client.get(f"/d/{token}/fiche"), "Pitch sheet", "What you are looking for")
+    # The sheet's own words are questionnaire answers: their questions' English labels.
+    assert_english(
+        client.get(f"/d/{token}/fiche"), "Pitch sheet", "What do you expect from new partners?"
+    )
+    assert_english(client.get(f"/d/{token}/plan"), "My action plan", "First step")
     too_long = client.post(f"/d/{token}/fiche", data={"partner_request": "x" * 5000})
     assert_english(too_long, "The text is longer than")
     assert_english(client.get(f"/d/{token}/supprimer"), "Delete permanently", "Cancel")

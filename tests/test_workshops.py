@@ -464,8 +464,11 @@ def test_focus_view_and_pitch_sheet_of_a_named_participant(client, workshop):
 def test_pitch_request_errors_keep_what_was_saved(client, workshop):
     named, token = workshop["named"]
     named.post(f"/d/{token}/fiche", data={"partner_request": "Des bénévoles"})
-    too_long = named.post(f"/d/{token}/fiche", data={"partner_request": "x" * 801})
-    assert too_long.status_code == 422 and "dépasse 800" in too_long.text
+    # The text is the questionnaire's answer: its question's limit applies.
+    current = named.app.state.store.current
+    limit = current.questions[current.definition.roles.partners_sought].text_max_length
+    too_long = named.post(f"/d/{token}/fiche", data={"partner_request": "x" * (limit + 1)})
+    assert too_long.status_code == 422 and "dépasse" in too_long.text
     assert 'id="f-partner_request-error"' in too_long.text
     assert "Des bénévoles" in named.get(f"/d/{token}/fiche").text
 

@@ -235,6 +235,8 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "largest_funder_share": {"percentage"},
         "pitch_line": TEXT_TYPES,
         "partners_sought": TEXT_TYPES,
+        "budget_band": {"single_choice"},
+        "founded_year": {"integer"},
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)

@@ -186,6 +186,8 @@ class Question(StrictModel):
     max: float | None = None
     max_length: int | None = Field(default=None, gt=0, le=20_000)
     unit: Label | None = None
+    # The unit for one ("1 salarié"); `unit` is the plural, also shown beside the field.
+    unit_one: Label | None = None
     placeholder: Label | None = None
     # Used when the question is unanswered (e.g. the reference hourly value of volunteering).
     default: Any = None
@@ -367,10 +369,12 @@ class Roles(StrictModel):
     # short facts shown under the association's name (sector, territory...).
     pitch_project: list[Identifier] = Field(default_factory=list)
     pitch_facts: list[Identifier] = Field(default_factory=list)
-    # The pitch sheet's own words: the one-line pitch and what the association seeks from
-    # partners (text answers printed as written).
+    # The pitch sheet in the association's own words: its one-line pitch and what it seeks
+    # from partners (text answers, also editable on the pitch page); its key figures.
     pitch_line: Identifier | None = None
     partners_sought: Identifier | None = None
+    budget_band: Identifier | None = None
+    founded_year: Identifier | None = None
 
 
 class Resource(StrictModel):

@@ -238,6 +238,7 @@ def report_context(
     *,
     created_at: datetime | date,
     lang: str | None = None,
+    plan: list | tuple = (),
 ) -> dict[str, Any]:
     barycentre = result.barycentre
     weights = barycentre.weights if barycentre else {}
@@ -284,6 +285,8 @@ def report_context(
         "kind_labels": {kind: view_model.kind_label(kind) for kind in KIND_LABELS},
         "annex": annex_sections(questionnaire, answers, lang),
         "grid": two_questions_grid(questionnaire, lang),
+        # The action plan (app/plan.py PlanItem), chosen by the association.
+        "plan": list(plan),
         "missing_required": [
             questionnaire.questions[qid].label.get(lang)
             for qid in result.missing_required
@@ -299,12 +302,15 @@ def build_report_html(
     *,
     created_at: datetime | date,
     lang: str | None = None,
+    plan: list | tuple = (),
 ) -> str:
     template = jinja_env.get_template("report/report.html")
     # The texts follow the current language: render in `lang` when it is given.
     with use_language(resolve(lang)):
         return template.render(
-            report_context(questionnaire, answers, result, created_at=created_at, lang=lang)
+            report_context(
+                questionnaire, answers, result, created_at=created_at, lang=lang, plan=plan
+            )
         )
 
 
@@ -322,12 +328,14 @@ def report_cache_key(
     answers: dict[str, Any],
     created_at: datetime | date,
     lang: str | None,
+    plan: list | tuple = (),
 ) -> str:
     day = created_at.date() if isinstance(created_at, datetime) else created_at
     payload = "\n".join(
         [
             questionnaire.content_hash,
             json.dumps(answers, sort_keys=True, ensure_ascii=False, default=str),
+            json.dumps([item.to_json() for item in plan], ensure_ascii=False),
             day.isoformat(),
             resolve(lang),
             TEMPLATE_VERSION,
@@ -371,11 +379,12 @@ class ReportRenderer:
         answers: dict[str, Any],
         created_at: datetime | date,
         lang: str | None,
+        plan: list | tuple = (),
     ) -> bytes:
         with use_language(lang):
             result = compute_result(questionnaire, answers, lang)
             html = build_report_html(
-                questionnaire, answers, result, created_at=created_at, lang=lang
+                questionnaire, answers, result, created_at=created_at, lang=lang, plan=plan
             )
         with self._render_slots:
             return render_pdf(html)
@@ -387,12 +396,13 @@ class ReportRenderer:
         *,
         created_at: datetime | date,
         lang: str | None = None,
+        plan: list | tuple = (),
     ) -> bytes:
         lang = resolve(lang)
-        key = report_cache_key(questionnaire, answers, created_at, lang)
+        key = report_cache_key(questionnaire, answers, created_at, lang, plan)
         snapshot = copy.deepcopy(answers)  # the caller may change it meanwhile
         return await self._cached_or_rendered(
-            key, self._render, questionnaire, snapshot, created_at, lang
+            key, self._render, questionnaire, snapshot, created_at, lang, tuple(plan)
         )
 
     async def pdf_of_html(self, html: str) -> bytes:

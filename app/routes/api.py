@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from app import crud
+from app import crud, plan_store
 from app.deps import CreationLimit, DiagnosticDep, EngineDep, SaveLimit, StoreDep
 from app.i18n import _
+from app.plan import PlanIn, card_errors, to_items
 from app.questionnaire.answers import validate_answers
 from app.questionnaire.model import Questionnaire
 from app.questionnaire.schema import (
@@ -211,6 +212,19 @@ class ResultOut(BaseModel):
     completeness: CompletenessOut = Field(description="how complete the answers behind it are")
 
 
+class PlanItemOut(BaseModel):
+    card: str | None = Field(description="a card id of the questionnaire, or null (own piste)")
+    title: str
+    first_step: str
+    owner: str = Field(description="who carries it")
+    due: str | None = Field(description="YYYY-MM-DD, or null")
+    help: str = Field(description="the help sought")
+
+
+class PlanOut(BaseModel):
+    items: list[PlanItemOut] = Field(description="0 (no plan yet) to 5 pistes, in order")
+
+
 Responses = dict[int | str, dict[str, Any]]
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 # The error answers of the API, as written by the handlers in main.py, the dependencies in
@@ -352,6 +366,69 @@ async def get_report(opened: DiagnosticDep, request: Request) -> Response:
     from app.routes.report import pdf_response
 
     return await pdf_response(request, opened)
+
+
+@router.get(
+    "/diagnostics/{token}/plan",
+    summary="The action plan (empty until one is saved)",
+    responses=TOKEN_ROUTE,
+)
+def get_plan(opened: DiagnosticDep, engine: EngineDep) -> PlanOut:
+    items = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
+    return PlanOut.model_validate({"items": [item.to_json() for item in items]})
+
+
+@router.put(
+    "/diagnostics/{token}/plan",
+    dependencies=[SaveLimit],
+    summary="Replace the action plan",
+    description=(
+        "One to five pistes, each a card of the diagnostic's questionnaire (`card`) or the "
+        "association's own (`card` null, `title` required). The plan is replaced as a whole: "
+        "if any field is refused (unknown card, invalid date, text too long) the response is "
+        "422 naming each bad field, e.g. `items.0.due`, and the saved plan is left untouched."
+    ),
+    responses={
+        **TOKEN_ROUTE,
+        413: {"model": ErrorOut, "description": "Body too large"},
+        **FORBIDDEN,
+        **TOO_MANY,
+    },
+)
+def put_plan(opened: DiagnosticDep, engine: EngineDep, plan: PlanIn) -> PlanOut:
+    errors = card_errors(opened.questionnaire, plan.items)
+    if errors:
+        return JSONResponse(  # type: ignore[return-value]
+            status_code=422,
+            content={"detail": [{"field": f, "message": m} for f, m in errors.items()]},
+        )
+    items = to_items(opened.questionnaire, plan.items)
+    plan_store.save_plan(engine=engine, diagnostic_id=opened.diagnostic.id, items=items)
+    return PlanOut.model_validate({"items": [item.to_json() for item in items]})
+
+
+@router.get(
+    "/diagnostics/{token}/pitch.pdf",
+    summary="The one-page pitch sheet (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
+)
+async def get_pitch_pdf(opened: DiagnosticDep, request: Request) -> Response:
+    from app.routes.report import pitch_pdf_response
+
+    return await pitch_pdf_response(request, opened)
+
+
+@router.get(
+    "/diagnostics/{token}/note.pdf",
+    summary="The two-page note for the board (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
+)
+async def get_note_pdf(opened: DiagnosticDep, request: Request) -> Response:
+    from app.routes.report import note_pdf_response
+
+    return await note_pdf_response(request, opened)
 
 
 @router.delete(

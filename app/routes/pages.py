@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from app import crud
+from app import crud, plan_store
 from app.deps import (
     CreationLimit,
     DiagnosticDep,
@@ -21,6 +21,18 @@ from app.deps import (
     StoreDep,
 )
 from app.i18n import N_, _
+from app.plan import (
+    FIRST_STEP_MAX,
+    FORM_FIELDS,
+    HELP_MAX,
+    MAX_ITEMS,
+    OWN_PISTE,
+    OWNER_MAX,
+    TITLE_MAX,
+    PlanItem,
+    parse_form_rows,
+    to_items,
+)
 from app.progress import Progress
 from app.questionnaire import originals
 from app.questionnaire.answers import AnswerError, clean_text, printable, validate_answer
@@ -35,11 +47,16 @@ from app.readings import (
 )
 from app.report.charts import lever_radar_svg, model_map_svg
 from app.report.mix_chart import mix_series, resource_mix_svg
-from app.report.pitch import PARTNER_REQUEST_MAX, build_pitch_html, pitch_context
-from app.report.view import association_name, build_view, display_name
+from app.report.pitch import CONTACT_MAX, PITCH_BLOCKS, build_pitch_html
+from app.report.view import association_name, build_view
 from app.resource_tally import money_questions, percent_total_off, resource_tally
 from app.routes.links import resume_url
-from app.routes.report import download, pdf_response, today_in_france
+from app.routes.report import (
+    note_pdf_response,
+    pdf_response,
+    pitch_context_for,
+    pitch_pdf_response,
+)
 from app.scoring.profile import effective_number, resources_in_percent
 from app.scoring.result import compute_result
 from app.templating import templates
@@ -441,7 +458,7 @@ def result_context(
 
 
 @router.get("/d/{token}/resultats", response_class=HTMLResponse, name="results")
-def results(request: Request, opened: DiagnosticDep):
+def results(request: Request, opened: DiagnosticDep, engine: EngineDep):
     questionnaire = opened.questionnaire
     result = compute_result(questionnaire, opened.answers)
     return render(
@@ -453,6 +470,7 @@ def results(request: Request, opened: DiagnosticDep):
             "association_name": association_name(questionnaire, opened.answers),
             "resources_section": _resources_section(questionnaire),
             **result_context(questionnaire, result, answers=opened.answers),
+            "plan": plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id),
         },
     )
 
@@ -462,32 +480,32 @@ async def report(request: Request, opened: DiagnosticDep):
     return await pdf_response(request, opened)
 
 
-def _pitch_context(opened: OpenDiagnostic, partner_request: str) -> dict[str, Any]:
+def _pitch_page(request: Request, opened: OpenDiagnostic, *, raw=None, errors=None, saved=False):
     questionnaire = opened.questionnaire
-    return pitch_context(
-        questionnaire,
-        opened.answers,
-        compute_result(questionnaire, opened.answers),
-        association_name=display_name(questionnaire, opened.answers),
-        partner_request=partner_request,
-        created_at=today_in_france(),
-    )
-
-
-def _pitch_page(request: Request, opened: OpenDiagnostic, *, raw=None, error=None, saved=False):
-    stored = opened.diagnostic.partner_request
+    roles = questionnaire.definition.roles
+    context = pitch_context_for(request, opened)
+    if raw is None:
+        raw = {
+            "pitch_line": context["pitch_line"],
+            "partner_request": context["partner_request"],
+            "contact": context["contact"],
+        }
     return render(
         request,
         "pitch.html",
         {
             "token": opened.diagnostic.token,
-            "pitch_html": build_pitch_html(_pitch_context(opened, stored), standalone=False),
-            "partner_request_raw": stored if raw is None else raw,
-            "max_length": PARTNER_REQUEST_MAX,
-            "error": error,
+            "pitch_html": build_pitch_html(context, standalone=False),
+            "raw": raw,
+            "show": context["show"],
+            "blocks": PITCH_BLOCKS,
+            "pitch_line_question": questionnaire.questions.get(roles.pitch_line or ""),
+            "partners_question": questionnaire.questions.get(roles.partners_sought or ""),
+            "contact_max": CONTACT_MAX,
+            "errors": errors or {},
             "saved": saved,
         },
-        status_code=422 if error else 200,
+        status_code=422 if errors else 200,
     )
 
 
@@ -498,22 +516,152 @@ def pitch_page(request: Request, opened: DiagnosticDep, enregistre: str = ""):
 
 @router.post("/d/{token}/fiche", response_class=HTMLResponse, dependencies=[SaveLimit])
 def pitch_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form: FormDep):
-    value = form.get("partner_request")
-    try:
-        text = clean_text(value, PARTNER_REQUEST_MAX)
-    except AnswerError as error:
-        raw = value if isinstance(value, str) else ""
-        return _pitch_page(request, opened, raw=printable(raw), error=str(error))
-    crud.set_partner_request(engine=engine, diagnostic_id=opened.diagnostic.id, text=text)
+    """The sheet's own words are the questionnaire's answers (one source of truth): saved as
+    answers; the contact line and the chosen blocks are the sheet's settings."""
+    questionnaire = opened.questionnaire
+    roles = questionnaire.definition.roles
+    fields = {"pitch_line": roles.pitch_line, "partner_request": roles.partners_sought}
+    raw: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    answers: dict[str, Any] = {}
+    for name, question_id in fields.items():
+        value = form.get(name)
+        raw[name] = printable(value) if isinstance(value, str) else ""
+        if question_id is None or value is None:
+            continue
+        try:
+            answers[question_id] = validate_answer(questionnaire, question_id, value)
+        except AnswerError as error:
+            errors[name] = str(error)
+    # A field the form did not send keeps what is stored (a script posting one field).
+    hidden, contact = plan_store.load_pitch_setting(
+        engine=engine, diagnostic_id=opened.diagnostic.id
+    )
+    contact_value = form.get("contact")
+    raw["contact"] = printable(contact_value) if isinstance(contact_value, str) else contact
+    if contact_value is not None:
+        try:
+            contact = clean_text(contact_value, CONTACT_MAX, single_line=True)
+        except AnswerError as error:
+            errors["contact"] = str(error)
+    if errors:
+        return _pitch_page(request, opened, raw=raw, errors=errors)
+    if form.get("blocks_sent") == "1":
+        shown = set(form.getlist("block"))
+        hidden = [block for block in PITCH_BLOCKS if block not in shown]
+    opened.save(engine, answers)
+    plan_store.save_pitch_setting(
+        engine=engine, diagnostic_id=opened.diagnostic.id, hidden_blocks=hidden, contact=contact
+    )
     url = request.app.url_path_for("pitch_page", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?enregistre=1", status_code=303)
 
 
 @router.get("/d/{token}/fiche.pdf", name="pitch_pdf")
 async def pitch_pdf(request: Request, opened: DiagnosticDep):
-    html = build_pitch_html(_pitch_context(opened, opened.diagnostic.partner_request))
-    pdf = await request.app.state.reports.pdf_of_html(html)
-    return download(pdf, "application/pdf", f"fiche-pitch-{today_in_france():%Y-%m-%d}.pdf")
+    return await pitch_pdf_response(request, opened)
+
+
+# --- The action plan ----------------------------------------------------------------------
+
+
+def _plan_rows(opened: OpenDiagnostic, items: list[PlanItem]) -> list[dict[str, str]]:
+    """The page's five rows, from the stored plan (then blank rows)."""
+    rows = [
+        {
+            "card": item.card or OWN_PISTE,
+            "title": item.title,
+            "first_step": item.first_step,
+            "owner": item.owner,
+            "due": item.due.isoformat() if item.due else "",
+            "help": item.help,
+        }
+        for item in items
+    ]
+    return rows + [dict.fromkeys(FORM_FIELDS, "") for _ in range(MAX_ITEMS - len(rows))]
+
+
+def _form_rows(form: FormData) -> list[dict[str, str]]:
+    rows = []
+    for index in range(MAX_ITEMS):
+        row = {}
+        for name in FORM_FIELDS:
+            value = form.get(f"{name}-{index}")
+            row[name] = value if isinstance(value, str) else ""
+        rows.append(row)
+    return rows
+
+
+def _plan_page(
+    request: Request,
+    opened: OpenDiagnostic,
+    rows: list[dict[str, str]],
+    *,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+):
+    questionnaire = opened.questionnaire
+    result = compute_result(questionnaire, opened.answers)
+    # The diagnostic's own pistes first, then any other card already chosen (the pistes
+    # change with the answers; a choice made earlier stays).
+    cards = list(result.cards)
+    shown_ids = {card.id for card in cards}
+    cards += [
+        card
+        for card in questionnaire.definition.cards
+        if card.id not in shown_ids and any(row["card"] == card.id for row in rows)
+    ]
+    return render(
+        request,
+        "plan.html",
+        {
+            "token": opened.diagnostic.token,
+            "cards": cards,
+            "rows": rows,
+            "own": OWN_PISTE,
+            "errors": errors or {},
+            "saved": saved,
+            "limits": {
+                "title": TITLE_MAX,
+                "first_step": FIRST_STEP_MAX,
+                "owner": OWNER_MAX,
+                "help": HELP_MAX,
+            },
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/d/{token}/plan", response_class=HTMLResponse, name="plan_page")
+def plan_page(request: Request, opened: DiagnosticDep, engine: EngineDep, enregistre: str = ""):
+    items = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
+    return _plan_page(request, opened, _plan_rows(opened, items), saved=enregistre == "1")
+
+
+@router.post("/d/{token}/plan", response_class=HTMLResponse, dependencies=[SaveLimit])
+def plan_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form: FormDep):
+    """Autosave (htmx: answers the status line) and the no-JavaScript form (redirect, or the
+    page again with its errors). The plan is saved whole or not at all."""
+    rows = _form_rows(form)
+    items, errors = parse_form_rows(opened.questionnaire, rows)
+    htmx = request.headers.get("HX-Request") == "true"
+    if not errors:
+        plan_store.save_plan(
+            engine=engine,
+            diagnostic_id=opened.diagnostic.id,
+            items=to_items(opened.questionnaire, items),
+        )
+    if htmx:
+        return render(request, "partials/plan_status.html", {"errors": errors, "saved": not errors})
+    if errors:
+        return _plan_page(request, opened, rows, errors=errors)
+    url = request.app.url_path_for("plan_page", token=opened.diagnostic.token)
+    return RedirectResponse(f"{url}?enregistre=1", status_code=303)
+
+
+@router.get("/d/{token}/note.pdf", name="note_pdf")
+async def note_pdf(request: Request, opened: DiagnosticDep):
+    return await note_pdf_response(request, opened)
 
 
 @router.get("/d/{token}/supprimer", response_class=HTMLResponse, name="delete_confirm")

@@ -18,12 +18,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
+from app import plan_store
 from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
 from app.i18n import N_, _, current_language
 from app.models import Workshop
 from app.questionnaire.answers import AnswerError, clean_text
 from app.report.charts import group_map_svg
-from app.report.pitch import build_pitch_html, build_synthesis_html, pitch_context
+from app.report.pitch import (
+    build_pitch_html,
+    build_synthesis_html,
+    partners_sought,
+    pitch_context,
+)
 from app.routes.accounts import form_text
 from app.routes.links import join_url
 from app.routes.pages import render, result_context
@@ -414,6 +420,9 @@ def participant_focus(
             "progress": view.progress,
             "wide": True,
             **result_context(view.questionnaire, view.result),
+            "partner_request": partners_sought(
+                view.questionnaire, view.answers, view.member.partner_request
+            ),
         },
     )
 
@@ -428,6 +437,9 @@ def _slug(workshop: Workshop) -> str:
 @router.get("/ateliers/{workshop_id}/participants/{number}/fiche.pdf", name="participant_pitch_pdf")
 async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number: str):
     view = await run_in_threadpool(shared_member, request, workshop, number)
+    engine = request.app.state.engine
+    diagnostic_id = view.member.diagnostic_id
+    hidden, contact = plan_store.load_pitch_setting(engine=engine, diagnostic_id=diagnostic_id)
     context = pitch_context(
         view.questionnaire,
         view.answers,
@@ -435,6 +447,9 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
+        plan=plan_store.load_plan(engine=engine, diagnostic_id=diagnostic_id),
+        hidden_blocks=hidden,
+        contact=contact,
     )
     pdf = await request.app.state.reports.pdf_of_html(build_pitch_html(context))
     return download(

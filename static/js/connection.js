@@ -219,4 +219,77 @@
   window.addEventListener("pageshow", function () {
     leaving = false; // back from the next page through the cache
   });
+
+  // ---- A form saved whole (the action plan: data-autosave-whole) ---------------------------
+  // The form itself posts (htmx), not one field: it is pending from an edit until a save
+  // sent after that edit succeeds; a failed save says so and is retried like answers.
+  if (!form.hasAttribute("data-autosave-whole")) return;
+  var wholePending = 0;
+  var wholeSent = 0;
+  var wholeRetry = null;
+  function editedWhole(event) {
+    if (event.isTrusted) wholePending = ++edits;
+  }
+  form.addEventListener("input", editedWhole);
+  form.addEventListener("change", editedWhole);
+  function wholeFailed() {
+    say("save-down");
+    if (!wholeRetry) {
+      wholeRetry = window.setInterval(function () {
+        if (!wholePending) {
+          window.clearInterval(wholeRetry);
+          wholeRetry = null;
+        } else if (window.htmx) {
+          window.htmx.trigger(form, "change");
+        }
+      }, RETRY_MS);
+    }
+  }
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (event.target === form) wholeFailed();
+    });
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target === form) wholeSent = wholePending;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.target !== form || !event.detail.successful) return;
+    if (wholePending === wholeSent) wholePending = 0;
+    if (!wholePending && shown === "save-down") say("save-back", true);
+  });
+  function saveWhole() {
+    var body = new URLSearchParams(new FormData(form));
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      keepalive: true,
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      wholePending = 0;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    if (!wholePending || event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || (link.target && link.target !== "_self")) return;
+    if (link.getAttribute("href").charAt(0) === "#") return;
+    event.preventDefault();
+    saveWhole().then(
+      function () {
+        leaving = true;
+        window.location.assign(link.href);
+      },
+      wholeFailed
+    );
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !wholePending) return;
+    saveWhole().catch(wholeFailed);
+    event.preventDefault();
+    event.returnValue = "";
+  });
 })();

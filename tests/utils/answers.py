@@ -42,7 +42,10 @@ def full_answers(questionnaire: Questionnaire, name: str = "Les Amis du Parc") -
             case "percentage":
                 answers[question.id] = 30
             case "integer" | "decimal":
-                answers[question.id] = 12
+                # 12 where allowed; else the middle of the bounds (a year, say).
+                low, high = question.min, question.max
+                inside = (low is None or low <= 12) and (high is None or 12 <= high)
+                answers[question.id] = 12 if inside else int(((low or 0) + (high or low)) // 2)
             case "short_text" | "long_text":
                 answers[question.id] = "Un texte de test"
     role = questionnaire.definition.roles
