@@ -114,7 +114,7 @@ def format_answer(
         unit = f" {unit_for(question, value, lang)}" if question.unit else ""
         return number(value, lang, digits=0) + unit
     if question.type == "decimal" and isinstance(value, int | float):
-        unit = f" {question.unit.get(lang)}" if question.unit else ""
+        unit = f" {unit_for(question, value, lang)}" if question.unit else ""
         return number(value, lang, digits=2) + unit
     return str(value)
 

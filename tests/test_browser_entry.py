@@ -95,3 +95,23 @@ def test_a_revealed_question_is_announced_and_brought_into_view(page, base_url, 
     expect(page.locator("#reveal-live")).to_contain_text(label)
     # Focus stays where the reader was typing.
     assert page.evaluate("document.activeElement.id") != f"in-{revealed.id}"
+
+
+def test_no_page_of_a_full_diagnostic_scrolls_sideways(page, base_url, questionnaire):
+    """WCAG reflow: at 390 px wide, wide tables scroll in their own box, never the page (the
+    sources and indicators tables used to push the results page to 530 px)."""
+    import httpx
+
+    from tests.utils.answers import full_answers
+
+    token = httpx.post(base_url + "/api/diagnostics").json()["token"]
+    saved = httpx.put(
+        f"{base_url}/api/diagnostics/{token}/answers", json=full_answers(questionnaire)
+    )
+    assert saved.status_code == 200
+    paths = ["", "/resultats", "/recapitulatif", "/plan", "/fiche"]
+    paths += [f"/s/{section.id}" for section in questionnaire.sections]
+    width = page.viewport_size["width"]
+    for path in paths:
+        page.goto(f"{base_url}/d/{token}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
