@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from app import plan_store
 from app.formatting import format_answer
 from app.models import Diagnostic, Facilitator, FacilitatorSession, Workshop, utcnow
+from app.plan import PlanItem
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import compute_result
 from app.workshops import data as workshop_data
 from app.workshops.codes import display_code
+from app.workshops.dla import dla_record
 from app.workshops.exports import result_rows
 from app.workshops.group import GroupSummary
 
@@ -157,14 +159,24 @@ def _pitch_setting(engine: Engine, diagnostic_id: int) -> dict[str, Any]:
 
 
 def workshop_fields(
-    workshop: Workshop, questionnaire: Questionnaire, summary: GroupSummary
+    workshop: Workshop,
+    questionnaire: Questionnaire,
+    summary: GroupSummary,
+    plans: dict[int, list[PlanItem]] | None = None,
 ) -> dict[str, Any]:
     """The workshop and its participants as the counsellor sees them (the group's JSON rows:
-    `association` is None for those sharing anonymously)."""
+    `association` is None for those sharing anonymously), with the DLA's fields (profile,
+    indicators, sub-scores, partial flag) and each participant's `round` (its chosen pistes, as
+    shared). `frozen_at` stays null until results can be frozen."""
+    plans = plans or {}
     participants = result_rows(questionnaire, summary)
     for row, view in zip(participants, summary.members, strict=True):
         row["joined_at"] = iso(view.member.joined_at)
+        dla = dla_record(view, plans.get(view.member.diagnostic_id, [])).to_json()
+        for key, value in dla.items():
+            row.setdefault(key, value)
     return {
+        "frozen_at": None,
         "title": workshop.title,
         "held_on": iso(workshop.held_on),
         "place": workshop.place,
@@ -181,10 +193,11 @@ def workshop_export(
     questionnaire: Questionnaire,
     summary: GroupSummary,
     exported_at: datetime | None = None,
+    plans: dict[int, list[PlanItem]] | None = None,
 ) -> dict[str, Any]:
     return {
         "export": _header("workshop", exported_at),
-        "workshop": workshop_fields(workshop, questionnaire, summary),
+        "workshop": workshop_fields(workshop, questionnaire, summary, plans),
         **labels(questionnaire),
     }
 

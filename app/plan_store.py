@@ -36,6 +36,32 @@ def load_plan(*, engine: Engine, diagnostic_id: int) -> list[PlanItem]:
         ]
 
 
+def load_plans(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, list[PlanItem]]:
+    """The plans of several diagnostics in one query (a workshop's exports)."""
+    found: dict[int, list[PlanItem]] = {diagnostic_id: [] for diagnostic_id in diagnostic_ids}
+    if not diagnostic_ids:
+        return found
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ActionPlan.diagnostic_id, ActionPlanItem)
+            .join(ActionPlan, ActionPlan.id == ActionPlanItem.plan_id)
+            .where(ActionPlan.diagnostic_id.in_(diagnostic_ids))
+            .order_by(ActionPlan.diagnostic_id, ActionPlanItem.position)
+        ).all()
+        for diagnostic_id, row in rows:
+            found[diagnostic_id].append(
+                PlanItem(
+                    card=row.card_id,
+                    title=row.title,
+                    first_step=row.first_step,
+                    owner=row.owner,
+                    due=row.due,
+                    help=row.help,
+                )
+            )
+    return found
+
+
 def save_plan(*, engine: Engine, diagnostic_id: int, items: list[PlanItem]) -> None:
     """Replace the diagnostic's plan (no items: no plan). Raises DiagnosticGone when the
     diagnostic was deleted in the meantime."""

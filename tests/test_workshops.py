@@ -488,7 +488,7 @@ def test_anonymous_participant_is_never_named_in_focus_exports_or_synthesis(clie
 
     text = client.get(f"{base}/resultats.csv").content.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert table[0][:3] == ["numero", "association", "partage"]
+    assert table[0][:3] == ["N°", "Association", "Partage"]
     assert table[1][1] == "Les Jardins Partagés" and table[2][1] == "Participant n° 2"
     assert "Association Secrète" not in text
 
@@ -593,7 +593,7 @@ def test_counsellor_and_join_pages_speak_english(client, browser, workshop, ques
     # The CSV a person opens follows the language too (headers, separators, labels).
     text = client.get(f"/ateliers/{workshop['id']}/resultats.csv").content.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0][:3] == ["number", "association", "sharing"]
+    assert table[0][:3] == ["No.", "Association", "Sharing"]
     assert table[2][1:3] == ["Participant no. 2", "anonymous"]
 
 

@@ -237,6 +237,9 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "partners_sought": TEXT_TYPES,
         "budget_band": {"single_choice"},
         "founded_year": {"integer"},
+        "sector": {"single_choice"},
+        "territory": {"single_choice"},
+        "employees": {"integer"},
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)

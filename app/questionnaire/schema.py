@@ -375,6 +375,11 @@ class Roles(StrictModel):
     partners_sought: Identifier | None = None
     budget_band: Identifier | None = None
     founded_year: Identifier | None = None
+    # The DLA export's profile columns (app/workshops/dla.py): sector and territory
+    # (choices), paid staff (a count: an employer has at least one).
+    sector: Identifier | None = None
+    territory: Identifier | None = None
+    employees: Identifier | None = None
 
 
 class Resource(StrictModel):

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import accounts, personal_data
+from app import accounts, personal_data, plan_store
 from app.deps import (
     SESSION_COOKIE,
     DiagnosticDep,
@@ -59,9 +59,12 @@ def _workshop_fields(request: Request, workshop: Workshop) -> dict[str, Any]:
 @router.get("/ateliers/{workshop_id}/donnees.json", name="workshop_data_json")
 def workshop_data_json(request: Request, workshop: WorkshopDep):
     questionnaire = request.app.state.store.current
-    payload = personal_data.workshop_export(
-        workshop, questionnaire, group_summary(request, workshop)
+    summary = group_summary(request, workshop)
+    plans = plan_store.load_plans(
+        engine=request.app.state.engine,
+        diagnostic_ids=[view.member.diagnostic_id for view in summary.members],
     )
+    payload = personal_data.workshop_export(workshop, questionnaire, summary, plans=plans)
     return json_download(
         payload, f"donnees-atelier-{workshop.id}-{today_in_france():%Y-%m-%d}.json"
     )

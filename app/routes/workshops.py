@@ -36,6 +36,7 @@ from app.routes.pages import render, result_context
 from app.routes.report import PARIS, download, today_in_france
 from app.workshops import data
 from app.workshops.codes import display_code
+from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
 from app.workshops.group import (
     GroupSummary,
@@ -457,9 +458,30 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
     )
 
 
+def group_plans(request: Request, summary: GroupSummary) -> dict[int, list]:
+    ids = [view.member.diagnostic_id for view in summary.members]
+    return plan_store.load_plans(engine=request.app.state.engine, diagnostic_ids=ids)
+
+
+def shared_pistes(request: Request, summary: GroupSummary) -> dict[int, list[dict[str, Any]]]:
+    """Participant number -> chosen pistes as the group may see them (sharing respected)."""
+    plans = group_plans(request, summary)
+    # Dates back to dates: the PDF writes them the reader's way.
+    return {
+        view.number: [
+            {**piste, "due": date.fromisoformat(piste["due"]) if piste["due"] else None}
+            for piste in map(
+                lambda item: shared_piste(item, view.named), plans[view.member.diagnostic_id]
+            )
+        ]
+        for view in summary.members
+    }
+
+
 @router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
 async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
     summary = await run_in_threadpool(group_summary, request, workshop)
+    pistes = await run_in_threadpool(shared_pistes, request, summary)
     html = build_synthesis_html(
         {
             "workshop": workshop,
@@ -468,6 +490,7 @@ async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, work
             "questionnaire": request.app.state.store.current,
             "map_svg": group_map(request, summary, id_prefix="synthesis-map"),
             "created_at": today_in_france(),
+            "pistes": pistes,
         }
     )
     pdf = await request.app.state.reports.pdf_of_html(html)
@@ -477,7 +500,7 @@ async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, work
 @router.get("/ateliers/{workshop_id}/resultats.csv", name="workshop_csv")
 def workshop_csv(request: Request, workshop: WorkshopDep):
     summary = group_summary(request, workshop)
-    text = result_csv(request.app.state.store.current, summary)
+    text = result_csv(request.app.state.store.current, summary, group_plans(request, summary))
     return download(text.encode("utf-8"), "text/csv; charset=utf-8", f"{_slug(workshop)}.csv")
 
 
