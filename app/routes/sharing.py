@@ -1,0 +1,73 @@
+"""Sharing back: a participant's group page and take-away PDF. Both hang off the participant's
+own membership (the diagnostic's token in the path, the membership checked to be its own), so
+only members of a workshop ever see its group: anyone else gets 404."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from app import plan_store
+from app.deps import DiagnosticDep, EngineDep, parse_id
+from app.i18n import _
+from app.routes.pages import render
+from app.routes.report import download, today_in_france
+from app.templating import jinja_env
+from app.workshops import data
+from app.workshops.sharing import MIN_GROUP, load_summary, shared_group
+
+router = APIRouter(include_in_schema=False)
+
+
+def _context(request: Request, opened, engine, participant_id: str) -> dict:
+    membership = None
+    if (pid := parse_id(participant_id)) is not None:
+        membership = data.membership(
+            engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
+        )
+    if membership is None:
+        raise HTTPException(status_code=404, detail=_("Participation introuvable."))
+    workshop = next(
+        w
+        for p, w in data.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
+        if p.id == membership.id
+    )
+    state = request.app.state
+    summary = load_summary(state, workshop.id)
+    plans = plan_store.load_plans(
+        engine=engine, diagnostic_ids=[v.member.diagnostic_id for v in summary.members]
+    )
+    return {
+        "token": opened.diagnostic.token,
+        "membership": membership,
+        "workshop": workshop,
+        "group": shared_group(state, summary, membership.number, plans),
+        "questionnaire": state.store.current,
+        "min_group": MIN_GROUP,
+        "cards": {card.id: card for card in state.store.current.definition.cards},
+    }
+
+
+@router.get(
+    "/d/{token}/ateliers/{participant_id}/groupe",
+    response_class=HTMLResponse,
+    name="membership_group",
+)
+def group_page(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+    context = _context(request, opened, engine, participant_id)
+    return render(request, "join/group.html", context)
+
+
+@router.get("/d/{token}/ateliers/{participant_id}/bilan.pdf", name="membership_takeaway")
+async def takeaway_pdf(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+):
+    context = await run_in_threadpool(_context, request, opened, engine, participant_id)
+    context["created_at"] = today_in_france()
+    html = jinja_env.get_template("report/takeaway.html").render(context)
+    pdf = await request.app.state.reports.pdf_of_html(html)
+    workshop = context["workshop"]
+    return download(
+        pdf, "application/pdf", f"bilan-atelier-{workshop.id}-{today_in_france():%Y-%m-%d}.pdf"
+    )

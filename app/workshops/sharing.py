@@ -1,0 +1,104 @@
+"""What goes back to a participant: the group as they may see it (each other participant named
+only if they chose so, no group figure under MIN_GROUP participants) and their own round and
+pistes. One view-model for the group page and the take-away PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+from app.plan import PlanItem
+from app.report.charts import group_map_svg
+from app.workshops import data
+from app.workshops.dla import round_entry, shared_piste
+from app.workshops.group import GroupSummary, member_views, on_current_map, summarise
+
+# Under this many participants a mean or a map point is one association's own figure: the
+# group page shows no figures at all, and a lever mean needs this many scores.
+MIN_GROUP = 3
+
+
+@dataclass
+class PeerView:
+    number: int
+    label: str  # the name only when that participant chose to be named
+    is_self: bool
+    pistes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class SharedGroup:
+    size: int
+    show_figures: bool
+    summary: GroupSummary
+    peers: list[PeerView]
+    own_number: int
+    own_pistes: list[PlanItem]
+    # The participant's own round; its problem, suggestions and pitch feedback are filled
+    # here once rounds exist (one place: round_entry).
+    round: dict[str, Any]
+    map_svg: Markup | None
+
+
+def _dated(piste: dict[str, Any]) -> dict[str, Any]:
+    # Dates back to dates: pages and PDFs write them the reader's way.
+    return {**piste, "due": date.fromisoformat(piste["due"]) if piste["due"] else None}
+
+
+def load_summary(state: Any, workshop_id: int) -> GroupSummary:
+    """The group as the counsellor's board computes it (current questionnaire, partial lever
+    scores left out of the group's figures)."""
+    members = data.group_members(engine=state.engine, workshop_id=workshop_id)
+    views = member_views(
+        members,
+        state.store.for_snapshot,
+        lambda ids: data.answers_of(engine=state.engine, diagnostic_ids=ids),
+        state.results,
+    )
+    return summarise(state.store.current, views)
+
+
+def shared_group(
+    state: Any, summary: GroupSummary, own_number: int, plans: dict[int, list[PlanItem]]
+) -> SharedGroup:
+    size = len(summary.members)
+    peers = []
+    own_pistes: list[PlanItem] = []
+    for view in summary.members:
+        items = plans.get(view.member.diagnostic_id, [])
+        is_self = view.number == own_number
+        if is_self:
+            own_pistes = items
+        peers.append(
+            PeerView(
+                number=view.number,
+                label=view.label,
+                is_self=is_self,
+                pistes=[
+                    item.to_json() if is_self else shared_piste(item, view.named) for item in items
+                ],
+            )
+        )
+    show = size >= MIN_GROUP
+    map_svg = None
+    if show and summary.placed >= MIN_GROUP:
+        current = state.store.current
+        points = [
+            (v.number, v.label, on_current_map(current, v.barycentre))
+            for v in summary.members
+            if v.barycentre
+        ]
+        map_svg = group_map_svg(current, points, id_prefix="shared-map")
+    return SharedGroup(
+        size=size,
+        show_figures=show,
+        summary=summary,
+        peers=peers,
+        own_number=own_number,
+        own_pistes=own_pistes,
+        round=round_entry([item.to_json() for item in own_pistes]),
+        map_svg=map_svg,
+    )
