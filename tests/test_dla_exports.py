@@ -86,6 +86,7 @@ def test_csv_reads_back_with_french_headers_labels_and_percentages(client, works
     # Chosen pistes: all of it for the named one, catalogue card and date only when anonymous.
     assert card.title.get(lang) in named["Pistes choisies"]
     assert "Claire Dupont" in named["Pistes choisies"]
+    assert "échéance : 01/02/2027" in named["Pistes choisies"]
     assert anonymous["Association"] == "Participant n° 2"
     assert card.title.get(lang) in anonymous["Pistes choisies"]
     assert "piste propre" in anonymous["Pistes choisies"]

@@ -22,7 +22,7 @@ def group_link(client, token) -> str:
 
 
 def add_plan(client, token, card, owner):
-    items = [{"card": card, "first_step": "Écrire au maire", "owner": owner}]
+    items = [{"card": card, "first_step": "Écrire au maire", "owner": owner, "due": "2027-01-15"}]
     assert client.put(f"/api/diagnostics/{token}/plan", json={"items": items}).status_code == 200
 
 
@@ -40,6 +40,7 @@ def test_group_page_hides_figures_under_three_and_names_only_the_named(
     assert "Participant n° 2" in page.text and "Association Secrète" not in page.text
     assert "Bernard Secret" not in page.text  # an anonymous participant's owner stays private
     assert "Claire Dupont" in page.text  # one's own pistes in full
+    assert "15 janvier 2027" in page.text
     assert "moins de 3 participants" in page.text
     assert "Les leviers du groupe" not in page.text and "<svg" not in page.text
 

@@ -70,12 +70,20 @@ def _choice_label(questionnaire: Questionnaire, question_id: str | None, value: 
     return questionnaire.option_label(questionnaire.questions[question_id], value)
 
 
+def _csv_date(iso: str) -> str:
+    # French readers write 01/03/2027; elsewhere the ISO date is the unambiguous one.
+    if current_language() != "fr":
+        return iso
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
 def _piste_text(piste: dict[str, Any]) -> str:
     parts = [piste["title"] or _("piste propre")]
     details = [
         piste["first_step"] and _("première étape : %(step)s") % {"step": piste["first_step"]},
         piste["owner"] and _("porteur : %(owner)s") % {"owner": piste["owner"]},
-        piste["due"] and _("échéance : %(date)s") % {"date": piste["due"]},
+        piste["due"] and _("échéance : %(date)s") % {"date": _csv_date(piste["due"])},
     ]
     details = [d for d in details if d]
     return parts[0] + (f" ({' ; '.join(details)})" if details else "")

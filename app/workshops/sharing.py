@@ -78,7 +78,8 @@ def shared_group(
                 label=view.label,
                 is_self=is_self,
                 pistes=[
-                    item.to_json() if is_self else shared_piste(item, view.named) for item in items
+                    _dated(item.to_json() if is_self else shared_piste(item, view.named))
+                    for item in items
                 ],
             )
         )
