@@ -131,6 +131,7 @@ class Site:
     sections: list[str]
     board: str  # a workshop's dashboard path
     join_code: str
+    group: str = ""  # the named joiner's group page
 
 
 @pytest.fixture(scope="module")
@@ -172,11 +173,13 @@ def site(browser, base_url, questionnaire) -> Iterator[Site]:
     join_code = found.group(1)
 
     # Two associations join and answer: one named, one anonymous.
+    joined_tokens = []
     for sharing, name in (("named", NAMED_ASSOCIATION), ("anonymous", "Compagnie Secrète")):
         joined = post_form(
             visitor, f"{base_url}/rejoindre/{join_code}", {"diagnostic": "new", "sharing": sharing}
         )
         token = re.search(r"/d/([^/?]+)", joined.url).group(1)
+        joined_tokens.append(token)
         saved = api.put(
             f"{base_url}/api/diagnostics/{token}/answers",
             data=full_answers(questionnaire, name=name),
@@ -184,6 +187,8 @@ def site(browser, base_url, questionnaire) -> Iterator[Site]:
         assert saved.ok, saved.text()
 
     counsellor_phone = new_person(browser, base_url, phone=True, like=counsellor)
+    home = api.get(f"{base_url}/d/{joined_tokens[0]}").text()
+    group = re.search(r'href="(?:https?://[^/"]+)?(/d/[^"]+/groupe)"', home).group(1)
     people = (visitor, visitor_en, phone, counsellor, counsellor_phone)
     yield Site(
         base_url=base_url,
@@ -197,6 +202,7 @@ def site(browser, base_url, questionnaire) -> Iterator[Site]:
         sections=[section.id for section in questionnaire.sections],
         board=board,
         join_code=join_code,
+        group=group,
     )
     for context in (*(person.context for person in people), api_context):
         context.close()
@@ -303,6 +309,9 @@ CHECKS = [
     Check("edit-workshop", "counsellor", lambda s: s.board + "/modifier"),
     Check("delete-workshop", "counsellor", lambda s: s.board + "/supprimer"),
     Check("focus-view", "counsellor", lambda s: s.board + "/participants/1"),
+    Check("group-page", "visitor", lambda s: s.group),
+    Check("group-page-en", "visitor_en", lambda s: s.group),
+    Check("phone-group-page", "phone", lambda s: s.group),
     # Narrow screens: the header wraps, wide tables scroll.
     Check("phone-landing", "phone", lambda s: "/"),
     Check("phone-section-3", "phone", lambda s: f"{s.full}/s/{s.sections[2]}"),

@@ -88,3 +88,16 @@ def test_only_members_reach_a_group_page_and_its_pdf(client, workshop, browser, 
     # After leaving, the page is gone too.
     named.post(f"/d/{named_token}/ateliers/{participant_id}/quitter")
     assert named.get(link).status_code == 404
+
+
+def test_group_page_and_takeaway_in_english(client, workshop):
+    named, named_token = workshop["named"]
+    link = group_link(named, named_token)
+    named.post("/langue", data={"lang": "en", "next": "/"})
+    page = named.get(link)
+    assert "Your chosen pistes" in page.text and "Participant no. 2" in page.text
+    assert "fewer than 3 participants" in page.text
+    for french in ("Vos pistes choisies", "Le groupe", "Télécharger"):
+        assert french not in page.text
+    pdf = named.get(link.replace("/groupe", "/bilan.pdf"))
+    assert "Take-away from the workshop" in pdf_text(pdf.content)
