@@ -101,3 +101,25 @@ def test_group_page_and_takeaway_in_english(client, workshop):
         assert french not in page.text
     pdf = named.get(link.replace("/groupe", "/bilan.pdf"))
     assert "Take-away from the workshop" in pdf_text(pdf.content)
+
+
+def test_a_weak_spot_scored_by_fewer_than_three_stays_off_the_group_page():
+    from app.workshops.group import GroupSummary, WeakSpot
+    from app.workshops.sharing import SharedGroup
+
+    spots = [
+        WeakSpot(lever_label="L", label="shared", mean=30, weak=2, scored=4),
+        WeakSpot(lever_label="L", label="one association's", mean=10, weak=1, scored=2),
+    ]
+    summary = GroupSummary(members=[], levers=[], dominant_counts=[], weak_spots=spots)
+    group = SharedGroup(
+        size=4,
+        show_figures=True,
+        summary=summary,
+        peers=[],
+        own_number=1,
+        own_pistes=[],
+        round={},
+        map_svg=None,
+    )
+    assert [spot.label for spot in group.weak_spots] == ["shared"]

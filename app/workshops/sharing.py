@@ -42,6 +42,11 @@ class SharedGroup:
     round: dict[str, Any]
     map_svg: Markup | None
 
+    @property
+    def weak_spots(self) -> list:
+        """Only those scored by enough participants: one low score alone is someone's own."""
+        return [spot for spot in self.summary.weak_spots if spot.scored >= MIN_GROUP]
+
 
 def _dated(piste: dict[str, Any]) -> dict[str, Any]:
     # Dates back to dates: pages and PDFs write them the reader's way.
