@@ -29,6 +29,8 @@ BACKENDS = [
     ),
 ]
 TABLES = (
+    "round_suggestion",
+    "workshop_round",
     "participant",
     "action_plan_item",
     "action_plan",

@@ -237,6 +237,7 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "partners_sought": TEXT_TYPES,
         "budget_band": {"single_choice"},
         "founded_year": {"integer"},
+        "main_worry": {"single_choice", "short_text"},
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)

@@ -375,6 +375,8 @@ class Roles(StrictModel):
     partners_sought: Identifier | None = None
     budget_band: Identifier | None = None
     founded_year: Identifier | None = None
+    # The round screen of a co-development workshop: the association's main worry.
+    main_worry: Identifier | None = None
 
 
 class Resource(StrictModel):
