@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/test_workshops.py are imported by name)
 """Rounds of co-development over HTTP: the counsellor opens a participant's round and runs its
 phases, participants suggest from their phones during the open round, the presenter writes
 the problem and chooses pistes, which become their diagnostic's action plan."""
