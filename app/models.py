@@ -247,3 +247,24 @@ class RoundSuggestion(SQLModel, table=True):
     # The suggesting participant's number; None when the counsellor wrote it.
     author_number: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PitchFeedback(SQLModel, table=True):
+    """A peer's short structured feedback on a participant's pitch practice, given back to
+    them on their phone."""
+
+    __tablename__ = "pitch_feedback"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    clear: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    partner_question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    improvement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The giving participant's number; None when the counsellor wrote it.
+    author_number: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -29,6 +29,7 @@ BACKENDS = [
     ),
 ]
 TABLES = (
+    "pitch_feedback",
     "round_suggestion",
     "workshop_round",
     "participant",

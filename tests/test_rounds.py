@@ -169,3 +169,38 @@ def test_participants_act_only_on_their_own_workshop(client, browser, questionna
         ).status_code
         == 404
     )
+
+
+def test_pitch_practice_timer_and_feedback_go_back_to_the_presenter(client, workshop):
+    named, named_token = workshop["named"]
+    other, other_token = workshop["anonymous"]
+    named_pid, other_pid = membership_id(named, named_token), membership_id(other, other_token)
+    base = start(client, workshop["id"], 1)
+    peer = f"/d/{other_token}/ateliers/{other_pid}/tour"
+    feedback = {
+        "clear": "Votre public cible",
+        "partner_question": "Combien coûte une journée d'animation ?",
+        "improvement": "Un chiffre <clé> au début",
+    }
+    # Outside the pitch phase, no feedback.
+    assert other.post(f"{peer}/retour", data=feedback).status_code == 409
+    client.post(f"{base}/tour/phase", data={"phase": "pitch"})
+    screen = client.get(f"{base}/pitch")
+    assert screen.status_code == 200 and "Entraînement au pitch" in screen.text
+    ends = int(re.search(r'data-ends="(\d+)"', screen.text).group(1))
+    now = int(re.search(r'data-now="(\d+)"', screen.text).group(1))
+    assert 2 * 60 * 1000 < ends - now <= 3 * 60 * 1000  # three minutes by default
+    assert "Les Jardins Partagés" in screen.text  # the sheet itself
+    # A peer's feedback; the presenter cannot give feedback on their own pitch.
+    assert other.post(f"{peer}/retour", data={"clear": ""}).status_code == 422
+    assert other.post(f"{peer}/retour", data=feedback).status_code == 200
+    own = f"/d/{named_token}/ateliers/{named_pid}/tour"
+    assert named.post(f"{own}/retour", data=feedback).status_code == 409
+    # Given back to the presenter, and counted on the screen.
+    mine = named.get(own).text
+    assert "Combien coûte une journée d&#39;animation ?" in mine or "journée d'animation" in mine
+    assert "Un chiffre &lt;clé&gt; au début" in mine
+    assert "Un chiffre &lt;clé&gt; au début" not in other.get(peer).text.split("retours-titre")[1]
+    assert "1 retour reçu" in client.get(f"{base}/pitch/direct").text
+    # An anonymous participant's sheet is not projected.
+    assert client.get(f"/ateliers/{workshop['id']}/participants/2/pitch").status_code == 403

@@ -1,4 +1,4 @@
-"""co-development rounds and their suggestions
+"""co-development rounds, their suggestions and pitch-practice feedback
 
 Revision ID: 0004_rounds
 Revises: 0003
@@ -43,9 +43,24 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     op.create_index('ix_round_suggestion_round_id', 'round_suggestion', ['round_id'])
+    op.create_table('pitch_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('clear', sa.Text(), nullable=False),
+    sa.Column('partner_question', sa.Text(), nullable=False),
+    sa.Column('improvement', sa.Text(), nullable=False),
+    sa.Column('author_number', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True
+    )
+    op.create_index('ix_pitch_feedback_participant_id', 'pitch_feedback', ['participant_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_pitch_feedback_participant_id', 'pitch_feedback')
+    op.drop_table('pitch_feedback')
     op.drop_index('ix_round_suggestion_round_id', 'round_suggestion')
     op.drop_table('round_suggestion')
     op.drop_index('ix_workshop_round_workshop_id', 'workshop_round')

@@ -251,6 +251,9 @@ def _phone_page(request, opened, membership, errors=None, rows=None, status_code
             plan=plan[: rounds.MAX_CHOSEN],
         )
     context.update(
+        # Peers' feedback on this participant's pitch practice, given back to them.
+        feedback=rounds.feedback_for(engine=request.app.state.engine, participant_id=membership.id),
+        feedback_max=rounds.FEEDBACK_MAX,
         errors=errors or {},
         problem_max=rounds.PROBLEM_MAX,
         suggestion_max=rounds.SUGGESTION_MAX,
@@ -347,3 +350,31 @@ def phone_choice(
     plan_store.save_plan(engine=engine, diagnostic_id=opened.diagnostic.id, items=items)
     rounds.touch(engine=engine, round_id=round_.id)
     return _back_to_phone(request, opened, membership, "#pistes")
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/tour/retour", name="phone_feedback")
+def phone_feedback(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    """A peer's feedback on the presenter's pitch, during the round's pitch phase."""
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
+    if round_.phase != "pitch" or round_.participant_id == membership.id:
+        raise HTTPException(
+            status_code=409, detail=_("Les retours se donnent pendant le pitch d'un autre.")
+        )
+    values: dict[str, str] = {}
+    try:
+        for name in rounds.FEEDBACK_FIELDS:
+            values[name] = clean_text(form_text(form, name), rounds.FEEDBACK_MAX, single_line=False)
+        if not any(values.values()):
+            raise AnswerError(_("Écrivez au moins une des trois réponses."))
+        rounds.add_feedback(
+            engine=engine,
+            participant_id=round_.participant_id,
+            values=values,
+            author_number=membership.number,
+        )
+    except (AnswerError, rounds.TooManySuggestions) as error:
+        message = str(error) or _("Ce pitch a reçu le nombre maximal de retours.")
+        return _phone_page(request, opened, membership, {"feedback": message}, status_code=422)
+    return _back_to_phone(request, opened, membership, "#retour")

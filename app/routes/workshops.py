@@ -513,6 +513,9 @@ def _control_page(request, facilitator, workshop, view, errors=None, rows=None, 
         max_chosen=rounds.MAX_CHOSEN,
         problem_max=rounds.PROBLEM_MAX,
         suggestion_max=rounds.SUGGESTION_MAX,
+        feedback=rounds.feedback_for(
+            engine=request.app.state.engine, participant_id=view.member.participant_id
+        ),
     )
     return render(request, "workshops/round_control.html", context, status_code=status)
 
@@ -571,7 +574,9 @@ def round_minutes(
 ):
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
-    minutes = rounds.clean_minutes({phase: form_text(form, phase) for phase in rounds.PHASES})
+    # A phase left blank keeps its default length.
+    typed = {phase: form_text(form, phase) for phase in rounds.PHASES}
+    minutes = rounds.clean_minutes({phase: value for phase, value in typed.items() if value})
     if minutes is None:
         message = _("Durées : un nombre entier de minutes, de 1 à %(max)s.") % {
             "max": rounds.MAX_MINUTES
@@ -652,6 +657,75 @@ def round_choice(
     plan_store.save_plan(engine=engine, diagnostic_id=diagnostic_id, items=items)
     rounds.touch(engine=engine, round_id=round_.id)
     return _to_control(request, workshop, view, "#pistes")
+
+
+# --- Pitch practice -----------------------------------------------------------------------
+
+
+def _pitch_live_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
+    engine = request.app.state.engine
+    round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
+    feedback = rounds.feedback_for(engine=engine, participant_id=view.member.participant_id)
+    version = hashlib.sha256(
+        f"{round_.version() if round_ else '-'}|{len(feedback)}|{current_language()}".encode()
+    ).hexdigest()[:20]
+    return {
+        "workshop": workshop,
+        "view": view,
+        "round": round_,
+        "timer": round_view.timer(round_, utcnow()),
+        "feedback": feedback,
+        "version": version,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/pitch",
+    response_class=HTMLResponse,
+    name="pitch_practice",
+)
+def pitch_practice(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+):
+    """The participant's pitch sheet full-screen, with the pitch phase's timer. Named
+    participants only, like their printed sheet: it is written in their own words."""
+    view = shared_member(request, workshop, number)
+    engine = request.app.state.engine
+    hidden, contact = plan_store.load_pitch_setting(
+        engine=engine, diagnostic_id=view.member.diagnostic_id
+    )
+    sheet = pitch_context(
+        view.questionnaire,
+        view.answers,
+        view.result,
+        association_name=view.label,
+        partner_request=view.member.partner_request,
+        created_at=today_in_france(),
+        plan=plan_store.load_plan(engine=engine, diagnostic_id=view.member.diagnostic_id),
+        hidden_blocks=hidden,
+        contact=contact,
+    )
+    context = _pitch_live_context(request, workshop, view)
+    context.update(
+        facilitator=facilitator,
+        projector=True,
+        pitch_html=Markup(build_pitch_html(sheet, standalone=False)),
+    )
+    return render(request, "workshops/pitch_practice.html", context)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/pitch/direct",
+    response_class=HTMLResponse,
+    name="pitch_live",
+)
+def pitch_live(request: Request, workshop: WorkshopDep, number: str, v: str = ""):
+    view = shared_member(request, workshop, number)
+    context = _pitch_live_context(request, workshop, view)
+    if v and v == context["version"]:
+        return Response(status_code=204)
+    return render(request, "workshops/_pitch_live.html", context)
 
 
 # --- Documents and exports ----------------------------------------------------------------

@@ -14,17 +14,23 @@ from sqlalchemy.orm import Session
 
 from app.db import write_session
 from app.i18n import N_
-from app.models import Participant, RoundSuggestion, WorkshopRound, utcnow
+from app.models import Participant, PitchFeedback, RoundSuggestion, WorkshopRound, utcnow
 
 # The phases of co-development in their order, with default minutes.
-PHASES = ("presentation", "questions", "suggestions", "choice")
+# "pitch": the presenter practises pitching their model to partners (peers then give
+# structured feedback from their phones).
+PHASES = ("presentation", "questions", "suggestions", "choice", "pitch")
 PHASE_LABELS = {
     "presentation": N_("Présentation du problème"),
     "questions": N_("Questions de clarification"),
     "suggestions": N_("Suggestions des pairs"),
     "choice": N_("Choix des pistes"),
+    "pitch": N_("Entraînement au pitch"),
 }
-DEFAULT_MINUTES = {"presentation": 5, "questions": 5, "suggestions": 10, "choice": 5}
+DEFAULT_MINUTES = {"presentation": 5, "questions": 5, "suggestions": 10, "choice": 5, "pitch": 3}
+FEEDBACK_FIELDS = ("clear", "partner_question", "improvement")
+FEEDBACK_MAX = 500
+MAX_FEEDBACK = 60
 MAX_MINUTES = 60
 PROBLEM_MAX = 1000
 SUGGESTION_MAX = 500
@@ -235,3 +241,50 @@ def participant_of_round(*, engine: Engine, round_id: int) -> Participant | None
         if row is not None:
             session.expunge(row)
         return row
+
+
+# --- Pitch practice feedback ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    clear: str
+    partner_question: str
+    improvement: str
+    author_number: int | None
+
+
+def add_feedback(
+    *, engine: Engine, participant_id: int, values: dict[str, str], author_number: int | None
+) -> None:
+    with write_session(engine) as session:
+        count = session.execute(
+            select(func.count()).where(PitchFeedback.participant_id == participant_id)
+        ).scalar_one()
+        if count >= MAX_FEEDBACK:
+            raise TooManySuggestions
+        session.add(
+            PitchFeedback(participant_id=participant_id, author_number=author_number, **values)
+        )
+        # The round screen's version moves with it.
+        session.execute(
+            update(WorkshopRound)
+            .where(WorkshopRound.participant_id == participant_id)
+            .values(updated_at=utcnow())
+        )
+        session.commit()
+
+
+def feedback_for(*, engine: Engine, participant_id: int) -> list[Feedback]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                PitchFeedback.clear,
+                PitchFeedback.partner_question,
+                PitchFeedback.improvement,
+                PitchFeedback.author_number,
+            )
+            .where(PitchFeedback.participant_id == participant_id)
+            .order_by(PitchFeedback.id)
+        ).all()
+    return [Feedback(*row) for row in rows]
