@@ -161,6 +161,31 @@ def test_one_round_end_to_end_with_phones_and_the_cdn_blocked(base_url, question
                 peer.screenshot(path=f"{SHOTS}/round-phone-peer.png", full_page=True)
                 presenter.screenshot(path=f"{SHOTS}/round-phone-presenter.png", full_page=True)
 
+            # Pitch practice: the counsellor starts the pitch phase, the sheet is projected, a
+            # peer gives feedback from their phone and the presenter gets it back.
+            counsellor.get_by_role("button", name=re.compile("Entraînement au pitch")).click()
+            pitch = counsellor.context.new_page()
+            pitch.set_viewport_size({"width": 1920, "height": 1080})
+            pitch.goto(f"{board_url}/participants/1/pitch")
+            expect(pitch.locator("[data-timer]")).to_have_text(re.compile(r"^(3:00|2:[0-5]\d)$"))
+            peer.reload()
+            peer.get_by_label("Ce qu'un partenaire demanderait").fill("Quel budget pour un an ?")
+            peer.get_by_role("button", name="Envoyer mon retour").click()
+            expect(pitch.locator("#pitch-live")).to_contain_text(
+                "1 retour reçu", timeout=LIVE_TIMEOUT_MS
+            )
+            presenter.reload()
+            expect(presenter.locator("#retours-titre + ol")).to_contain_text(
+                "Quel budget pour un an ?"
+            )
+            assert fits(pitch)
+            if SHOTS:
+                pitch.screenshot(path=f"{SHOTS}/pitch-1920.png")
+            pitch.set_viewport_size({"width": 1280, "height": 720})
+            assert fits(pitch)
+            if SHOTS:
+                pitch.screenshot(path=f"{SHOTS}/pitch-1280.png")
+
             # When the polls stop getting through, the screen says so.
             projection.route(re.compile(r".*/direct.*"), lambda route: route.abort())
             expect(projection.locator("#connection-status")).to_contain_text(
