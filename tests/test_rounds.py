@@ -204,3 +204,16 @@ def test_pitch_practice_timer_and_feedback_go_back_to_the_presenter(client, work
     assert "1 retour reçu" in client.get(f"{base}/pitch/direct").text
     # An anonymous participant's sheet is not projected.
     assert client.get(f"/ateliers/{workshop['id']}/participants/2/pitch").status_code == 403
+
+
+def test_the_associations_data_download_carries_its_round(client, workshop):
+    named, named_token = workshop["named"]
+    base = start(client, workshop["id"], 1)
+    client.post(f"{base}/tour/probleme", data={"problem": "Un local trop cher"})
+    client.post(f"{base}/tour/suggestions", data={"text": "Partager le local"})
+    exported = named.get(f"/d/{named_token}/donnees.json").json()
+    assert exported["workshops"][0]["round"] == {
+        "problem": "Un local trop cher",
+        "suggestions": ["Partager le local"],
+        "pitch_feedback": [],
+    }
