@@ -150,6 +150,14 @@ def test_one_round_end_to_end_with_phones_and_the_cdn_blocked(base_url, question
             expect(live).to_contain_text("Club d'entreprises mécènes", timeout=LIVE_TIMEOUT_MS)
             assert projection.evaluate("window.__marker") == 1  # never reloaded
 
+            # The counsellor adds the room's spoken suggestions: a busy round still fits.
+            for index in range(12):
+                counsellor.get_by_label("Votre suggestion").fill(
+                    f"Suggestion {index + 2} : rencontrer la fondation du territoire"
+                )
+                counsellor.get_by_role("button", name="Envoyer la suggestion").click()
+            expect(live).to_contain_text("Suggestion 13", timeout=LIVE_TIMEOUT_MS)
+
             # The screen fits a 1080p and a 720p projector without scrolling.
             assert fits(projection)
             if SHOTS:
