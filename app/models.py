@@ -194,3 +194,77 @@ class PitchSetting(SQLModel, table=True):
     hidden_blocks_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     contact: str = Field(default="", max_length=300)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Co-development rounds ------------------------------------------------------------------
+
+
+class WorkshopRound(SQLModel, table=True):
+    """One participant's round of co-development: the problem they bring and the timer of the
+    phases. The pistes they choose go into their diagnostic's action plan (no copy here)."""
+
+    __tablename__ = "workshop_round"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # One round per participant; it goes when they leave the workshop.
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("participant.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Open: participants may add suggestions from their phones (one open round per workshop).
+    is_open: bool = False
+    # The running phase ("" before the first) and when it started: every screen counts down
+    # from the same server-side moment.
+    phase: str = Field(default="", max_length=16)
+    phase_started_at: datetime | None = None
+    # JSON {phase: minutes}, set by the counsellor.
+    durations_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RoundSuggestion(SQLModel, table=True):
+    __tablename__ = "round_suggestion"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop_round.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # The suggesting participant's number; None when the counsellor wrote it.
+    author_number: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PitchFeedback(SQLModel, table=True):
+    """A peer's short structured feedback on a participant's pitch practice, given back to
+    them on their phone."""
+
+    __tablename__ = "pitch_feedback"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    clear: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    partner_question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    improvement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The giving participant's number; None when the counsellor wrote it.
+    author_number: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)

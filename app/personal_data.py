@@ -21,6 +21,7 @@ from app.plan import PlanItem
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import compute_result
 from app.workshops import data as workshop_data
+from app.workshops import rounds
 from app.workshops.codes import display_code
 from app.workshops.dla import dla_record
 from app.workshops.exports import result_rows
@@ -144,8 +145,27 @@ def diagnostic_export(
                 "participant_number": participant.number,
                 "sharing": participant.sharing,
                 "joined_at": iso(participant.joined_at),
+                "round": _round(engine, participant.id),
             }
             for participant, workshop in memberships
+        ],
+    }
+
+
+def _round(engine: Engine, participant_id: int) -> dict[str, Any] | None:
+    """The association's round of co-development: its problem, the suggestions it received and
+    the feedback on its pitch (texts only: who wrote them is others' data). Its chosen pistes
+    are the action plan above."""
+    found = rounds.round_of(engine=engine, participant_id=participant_id)
+    feedback = rounds.feedback_for(engine=engine, participant_id=participant_id)
+    if found is None and not feedback:
+        return None
+    return {
+        "problem": found.problem if found else "",
+        "suggestions": [s.text for s in found.suggestions] if found else [],
+        "pitch_feedback": [
+            {"clear": f.clear, "partner_question": f.partner_question, "improvement": f.improvement}
+            for f in feedback
         ],
     }
 

@@ -29,6 +29,9 @@ BACKENDS = [
     ),
 ]
 TABLES = (
+    "pitch_feedback",
+    "round_suggestion",
+    "workshop_round",
     "participant",
     "action_plan_item",
     "action_plan",

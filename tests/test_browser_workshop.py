@@ -227,9 +227,8 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
         named_row.get_by_role("link", name=NAMED_ASSOCIATION).click()
         expect(counsellor).to_have_url(f"{base_url}/ateliers/{workshop_id}/participants/1")
         expect(counsellor.get_by_role("heading", level=1)).to_contain_text(NAMED_ASSOCIATION)
-        expect(
-            counsellor.get_by_role("heading", name="Votre place parmi les sept modèles")
-        ).to_be_visible()
+        # It is the round screen now: the placement map and the three lever scores.
+        expect(counsellor.get_by_role("table", name="Les trois leviers")).to_be_visible()
         counsellor.get_by_role("link", name="Retour au tableau de bord").click()
         expect(counsellor).to_have_url(board_url)
 
@@ -250,12 +249,16 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
         assert console_errors == [], console_errors
         assert script_errors == [], script_errors
 
-        # The anonymous participant's detailed view is refused, even by direct URL (this logs
-        # a console error for the 403, hence the check above comes first).
+        # The anonymous participant's round screen shows them by number, never by name; their
+        # pitch sheet is refused (this logs a console error for the 403, hence the check above
+        # comes first).
         response = counsellor.goto(f"{base_url}/ateliers/{workshop_id}/participants/2")
+        assert response is not None and response.status == 200
+        expect(counsellor.get_by_role("heading", level=1)).to_have_text("Participant n° 2")
+        expect(counsellor.locator("body")).not_to_contain_text(ANONYMOUS_ASSOCIATION)
+        response = counsellor.goto(f"{base_url}/ateliers/{workshop_id}/participants/2/pitch")
         assert response is not None and response.status == 403
         expect(counsellor.locator("body")).to_contain_text("anonymement")
-        expect(counsellor.locator("body")).not_to_contain_text(ANONYMOUS_ASSOCIATION)
     finally:
         for context in (counsellor_context, named_context, anonymous_context):
             context.close()

@@ -13,6 +13,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.questionnaire.loader import QuestionnaireError, load_questionnaire
+from app.questionnaire.schema import Roles
 from app.questionnaire.usage import used_questions
 from tests.utils.mini import MINI_YAML
 
@@ -53,7 +54,9 @@ def test_the_shipped_questionnaire_passes_strict_validation():
 def test_every_shipped_question_has_a_use(questionnaire):
     used = used_questions(questionnaire.definition)
     assert set(questionnaire.questions) <= set(used)
-    # The answers that were once asked and ignored now each play a part.
+    # The answers that were once asked and ignored now each play a part (beyond a role: the
+    # main worry also has one, for the round screen).
+    scored = used_questions(questionnaire.definition.model_copy(update={"roles": Roles()}))
     for question_id in (
         "projet_phase",
         "part_masse_salariale",
@@ -62,7 +65,7 @@ def test_every_shipped_question_has_a_use(questionnaire):
         "nb_benevoles_reguliers",
         "etp_salaries",
     ):
-        assert used[question_id].startswith(("card", "priority rule", "score")), question_id
+        assert scored[question_id].startswith(("card", "priority rule", "score")), question_id
     assert used["pitch_phrase"] == "role pitch_line"
     assert used["attentes_partenaires"] == "role partners_sought"
 

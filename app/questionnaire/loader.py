@@ -240,6 +240,7 @@ def check_references(definition: QuestionnaireDefinition) -> Iterator[tuple[Loc,
         "sector": {"single_choice"},
         "territory": {"single_choice"},
         "employees": {"integer"},
+        "main_worry": {"single_choice", "short_text"},
     }
     for role, allowed in role_types.items():
         question_id = getattr(roles, role)

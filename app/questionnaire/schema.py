@@ -380,6 +380,8 @@ class Roles(StrictModel):
     sector: Identifier | None = None
     territory: Identifier | None = None
     employees: Identifier | None = None
+    # The round screen of a co-development workshop: the association's main worry.
+    main_worry: Identifier | None = None
 
 
 class Resource(StrictModel):

@@ -9,7 +9,7 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import crud
+from app import crud, plan_store
 from app.deps import (
     DiagnosticDep,
     EngineDep,
@@ -18,13 +18,18 @@ from app.deps import (
     client_address,
     creation_limit,
     parse_id,
+    save_limit,
 )
 from app.i18n import _
-from app.models import Workshop
+from app.models import Participant, Workshop, utcnow
+from app.plan import OWN_PISTE
+from app.questionnaire.answers import AnswerError, clean_text
 from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
-from app.workshops import data
+from app.scoring.result import compute_result
+from app.workshops import data, round_view, rounds
 from app.workshops.codes import display_code, normalise_code
+from app.workshops.group import member_views
 
 router = APIRouter(include_in_schema=False)
 # A resume link as pasted (https://…/d/<token>, with or without a trailing page) or a bare token.
@@ -197,3 +202,179 @@ def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participan
     data.leave_workshop(engine=engine, participant_id=membership.id)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?quitte=1#ateliers", status_code=303)
+
+
+# --- Rounds of co-development, from the participant's phone ---------------------------------
+
+
+def _presenter_label(request: Request, round_: rounds.Round) -> tuple[int, str]:
+    """(number, label) of the round's presenter, named only if they chose so."""
+    members = data.group_members(engine=request.app.state.engine, workshop_id=round_.workshop_id)
+    chosen = [m for m in members if m.participant_id == round_.participant_id]
+    views = member_views(
+        chosen,
+        request.app.state.store.for_snapshot,
+        lambda ids: data.answers_of(engine=request.app.state.engine, diagnostic_ids=ids),
+        request.app.state.results,
+    )
+    return views[0].number, views[0].label
+
+
+def _phone_context(request: Request, opened, membership: Participant) -> dict:
+    engine = request.app.state.engine
+    round_ = rounds.open_round(engine=engine, workshop_id=membership.workshop_id)
+    context = {
+        "token": opened.diagnostic.token,
+        "membership": membership,
+        "round": round_,
+        "timer": round_view.timer(round_, utcnow()),
+        "presenter": None,
+        "is_presenter": False,
+        "poll_seconds": 3,
+    }
+    if round_ is not None:
+        context["presenter"] = _presenter_label(request, round_)[1]
+        context["is_presenter"] = round_.participant_id == membership.id
+    return context
+
+
+def _phone_page(request, opened, membership, errors=None, rows=None, status_code=200):
+    context = _phone_context(request, opened, membership)
+    if context["is_presenter"]:
+        engine = request.app.state.engine
+        plan = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
+        result = compute_result(opened.questionnaire, opened.answers)
+        context.update(
+            rows=rows or round_view.choice_rows(plan),
+            cards=result.cards,
+            own=OWN_PISTE,
+            plan=plan[: rounds.MAX_CHOSEN],
+        )
+    context.update(
+        # Peers' feedback on this participant's pitch practice, given back to them.
+        feedback=rounds.feedback_for(engine=request.app.state.engine, participant_id=membership.id),
+        feedback_max=rounds.FEEDBACK_MAX,
+        errors=errors or {},
+        problem_max=rounds.PROBLEM_MAX,
+        suggestion_max=rounds.SUGGESTION_MAX,
+    )
+    return render(request, "join/round.html", context, status_code=status_code)
+
+
+@router.get(
+    "/d/{token}/ateliers/{participant_id}/tour", response_class=HTMLResponse, name="phone_round"
+)
+def phone_round(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+    membership = own_membership(engine, opened, participant_id)
+    return _phone_page(request, opened, membership)
+
+
+@router.get(
+    "/d/{token}/ateliers/{participant_id}/tour/direct",
+    response_class=HTMLResponse,
+    name="phone_round_live",
+)
+def phone_round_live(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+):
+    """The live part of the phone page (timer, problem, suggestions), polled by htmx."""
+    membership = own_membership(engine, opened, participant_id)
+    return render(request, "join/_round_live.html", _phone_context(request, opened, membership))
+
+
+def _acting_round(request: Request, opened, engine, participant_id: str, presenter: bool):
+    """The membership and the open round of its workshop; 409 when no round is open, 403 when
+    the action is the presenter's and this participant is not presenting."""
+    save_limit(request, opened.diagnostic.token)
+    membership = own_membership(engine, opened, participant_id)
+    round_ = rounds.open_round(engine=engine, workshop_id=membership.workshop_id)
+    if round_ is None:
+        raise HTTPException(
+            status_code=409, detail=_("Aucun tour n'est ouvert en ce moment dans cet atelier.")
+        )
+    if presenter and round_.participant_id != membership.id:
+        raise HTTPException(
+            status_code=403, detail=_("Seul le participant qui présente peut faire cela.")
+        )
+    return membership, round_
+
+
+def _back_to_phone(request: Request, opened, membership: Participant, anchor: str = ""):
+    url = request.app.url_path_for(
+        "phone_round", token=opened.diagnostic.token, participant_id=str(membership.id)
+    )
+    return RedirectResponse(f"{url}?envoye=1{anchor}", status_code=303)
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/tour/suggestions", name="phone_suggestion")
+def phone_suggestion(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
+    try:
+        text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
+        if not text:
+            raise AnswerError(_("Écrivez la suggestion."))
+        rounds.add_suggestion(
+            engine=engine, round_id=round_.id, text=text, author_number=membership.number
+        )
+    except (AnswerError, rounds.TooManySuggestions) as error:
+        message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
+        return _phone_page(request, opened, membership, {"suggestion": message}, status_code=422)
+    return _back_to_phone(request, opened, membership, "#suggestion")
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/tour/probleme", name="phone_problem")
+def phone_problem(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
+    try:
+        problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
+    except AnswerError as error:
+        return _phone_page(request, opened, membership, {"problem": str(error)}, status_code=422)
+    rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
+    return _back_to_phone(request, opened, membership, "#probleme")
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/tour/pistes", name="phone_choice")
+def phone_choice(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
+    plan = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
+    rows = round_view.form_rows(form)
+    items, errors = round_view.chosen_plan(opened.questionnaire, rows, plan)
+    if items is None:
+        return _phone_page(request, opened, membership, errors, rows=rows, status_code=422)
+    plan_store.save_plan(engine=engine, diagnostic_id=opened.diagnostic.id, items=items)
+    rounds.touch(engine=engine, round_id=round_.id)
+    return _back_to_phone(request, opened, membership, "#pistes")
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/tour/retour", name="phone_feedback")
+def phone_feedback(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    """A peer's feedback on the presenter's pitch, during the round's pitch phase."""
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
+    if round_.phase != "pitch" or round_.participant_id == membership.id:
+        raise HTTPException(
+            status_code=409, detail=_("Les retours se donnent pendant le pitch d'un autre.")
+        )
+    values: dict[str, str] = {}
+    try:
+        for name in rounds.FEEDBACK_FIELDS:
+            values[name] = clean_text(form_text(form, name), rounds.FEEDBACK_MAX, single_line=False)
+        if not any(values.values()):
+            raise AnswerError(_("Écrivez au moins une des trois réponses."))
+        rounds.add_feedback(
+            engine=engine,
+            participant_id=round_.participant_id,
+            values=values,
+            author_number=membership.number,
+        )
+    except (AnswerError, rounds.TooManySuggestions) as error:
+        message = str(error) or _("Ce pitch a reçu le nombre maximal de retours.")
+        return _phone_page(request, opened, membership, {"feedback": message}, status_code=422)
+    return _back_to_phone(request, opened, membership, "#retour")

@@ -21,20 +21,20 @@ from starlette.datastructures import FormData
 from app import plan_store
 from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
 from app.i18n import N_, _, current_language
-from app.models import Workshop
+from app.models import Workshop, utcnow
+from app.plan import OWN_PISTE
 from app.questionnaire.answers import AnswerError, clean_text
-from app.report.charts import group_map_svg
+from app.report.charts import group_map_svg, model_map_svg
 from app.report.pitch import (
     build_pitch_html,
     build_synthesis_html,
-    partners_sought,
     pitch_context,
 )
 from app.routes.accounts import form_text
 from app.routes.links import join_url
-from app.routes.pages import render, result_context
+from app.routes.pages import render
 from app.routes.report import PARIS, download, today_in_france
-from app.workshops import data
+from app.workshops import data, round_view, rounds
 from app.workshops.codes import display_code
 from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
@@ -402,6 +402,50 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
     return view
 
 
+def round_member(request: Request, workshop: Workshop, number: str) -> MemberView:
+    """Any participant of this workshop (named or anonymous: an anonymous presenter is shown
+    by number only); 404 for an unknown number."""
+    wanted = parse_id(number)
+    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    chosen = [m for m in members if m.number == wanted]
+    if not chosen:
+        raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
+    return group_views(request, workshop, chosen)[0]
+
+
+def _round_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
+    engine = request.app.state.engine
+    round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
+    plan = plan_store.load_plan(engine=engine, diagnostic_id=view.member.diagnostic_id)
+    profile = round_view.screen_context(
+        view.questionnaire,
+        view.answers,
+        view.result,
+        label=view.label,
+        named=view.named,
+        today=today_in_france(),
+        plan=plan,
+    )
+    return {
+        "workshop": workshop,
+        "view": view,
+        "round": round_,
+        "profile": profile,
+        "timer": round_view.timer(round_, utcnow()),
+        "phases": round_view.phases(round_),
+        "version": _round_version(round_, plan),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+def _round_version(round_: rounds.Round | None, plan: list) -> str:
+    # The plan is part of what the screen shows (chosen pistes) and changes apart from the
+    # round when the presenter edits it on their plan page.
+    parts = [round_.version() if round_ else "-", current_language()]
+    parts += [f"{item.title}|{item.first_step}|{item.owner}|{item.due}" for item in plan]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
 @router.get(
     "/ateliers/{workshop_id}/participants/{number}",
     response_class=HTMLResponse,
@@ -410,22 +454,279 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
 def participant_focus(
     request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
 ):
-    view = shared_member(request, workshop, number)
-    return render(
-        request,
-        "workshops/focus.html",
-        {
-            "facilitator": facilitator,
-            "workshop": workshop,
-            "view": view,
-            "progress": view.progress,
-            "wide": True,
-            **result_context(view.questionnaire, view.result),
-            "partner_request": partners_sought(
-                view.questionnaire, view.answers, view.member.partner_request
-            ),
-        },
+    """The round screen: one projectable page per participant (it replaced the full results
+    page, too long for a ten-minute round in front of the group)."""
+    view = round_member(request, workshop, number)
+    context = _round_context(request, workshop, view)
+    current = view.questionnaire
+    context.update(
+        facilitator=facilitator,
+        projector=True,
+        map_svg=model_map_svg(
+            current, view.result.barycentre, current_language(), size=300, id_prefix="round-map"
+        ),
     )
+    return render(request, "workshops/focus.html", context)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/direct",
+    response_class=HTMLResponse,
+    name="round_live",
+)
+def round_live(request: Request, workshop: WorkshopDep, number: str, v: str = ""):
+    """The live part of the round screen (problem, suggestions, chosen pistes, timer), polled
+    by htmx; 204 when nothing changed since the version the page holds."""
+    view = round_member(request, workshop, number)
+    context = _round_context(request, workshop, view)
+    if v and v == context["version"]:
+        return Response(status_code=204)
+    return render(request, "workshops/_round_live.html", context)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/tour",
+    response_class=HTMLResponse,
+    name="round_control",
+)
+def round_control(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    number: str,
+):
+    """The counsellor's controls of a round: open/close, phases and timer, the problem,
+    suggestions and the chosen pistes."""
+    view = round_member(request, workshop, number)
+    return _control_page(request, facilitator, workshop, view)
+
+
+def _control_page(request, facilitator, workshop, view, errors=None, rows=None, status=200):
+    context = _round_context(request, workshop, view)
+    plan = context["profile"]["plan"]
+    context.update(
+        facilitator=facilitator,
+        wide=True,
+        errors=errors or {},
+        rows=rows or round_view.choice_rows(plan),
+        cards=view.result.cards,
+        own=OWN_PISTE,
+        max_chosen=rounds.MAX_CHOSEN,
+        problem_max=rounds.PROBLEM_MAX,
+        suggestion_max=rounds.SUGGESTION_MAX,
+        feedback=rounds.feedback_for(
+            engine=request.app.state.engine, participant_id=view.member.participant_id
+        ),
+    )
+    return render(request, "workshops/round_control.html", context, status_code=status)
+
+
+def _to_control(request: Request, workshop: Workshop, view: MemberView, anchor: str = ""):
+    url = request.app.url_path_for(
+        "round_control", workshop_id=str(workshop.id), number=str(view.number)
+    )
+    return RedirectResponse(f"{url}{anchor}", status_code=303)
+
+
+def _existing_round(request: Request, view: MemberView) -> rounds.Round:
+    found = rounds.round_of(
+        engine=request.app.state.engine, participant_id=view.member.participant_id
+    )
+    if found is None:
+        raise HTTPException(status_code=409, detail=_("Ouvrez d'abord le tour de ce participant."))
+    return found
+
+
+@router.post("/ateliers/{workshop_id}/participants/{number}/tour", name="round_opening")
+def round_opening(
+    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
+):
+    view = round_member(request, workshop, number)
+    if form_text(form, "open") == "1":
+        rounds.start_round(
+            engine=engine, workshop_id=workshop.id, participant_id=view.member.participant_id
+        )
+    else:
+        rounds.close_round(engine=engine, round_id=_existing_round(request, view).id)
+    return _to_control(request, workshop, view)
+
+
+@router.post("/ateliers/{workshop_id}/participants/{number}/tour/phase", name="round_phase")
+def round_phase(
+    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    phase = form_text(form, "phase")
+    if phase not in (*rounds.PHASES, ""):
+        raise HTTPException(status_code=422, detail=_("Phase inconnue."))
+    rounds.set_phase(engine=engine, round_id=round_.id, phase=phase)
+    return _to_control(request, workshop, view)
+
+
+@router.post("/ateliers/{workshop_id}/participants/{number}/tour/durees", name="round_minutes")
+def round_minutes(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    # A phase left blank keeps its default length.
+    typed = {phase: form_text(form, phase) for phase in rounds.PHASES}
+    minutes = rounds.clean_minutes({phase: value for phase, value in typed.items() if value})
+    if minutes is None:
+        message = _("Durées : un nombre entier de minutes, de 1 à %(max)s.") % {
+            "max": rounds.MAX_MINUTES
+        }
+        return _control_page(
+            request, facilitator, workshop, view, errors={"minutes": message}, status=422
+        )
+    rounds.set_minutes(engine=engine, round_id=round_.id, minutes=minutes)
+    return _to_control(request, workshop, view)
+
+
+@router.post("/ateliers/{workshop_id}/participants/{number}/tour/probleme", name="round_problem")
+def round_problem(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    try:
+        problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
+    except AnswerError as error:
+        return _control_page(
+            request, facilitator, workshop, view, errors={"problem": str(error)}, status=422
+        )
+    rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
+    return _to_control(request, workshop, view)
+
+
+@router.post(
+    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions", name="round_suggestion"
+)
+def round_suggestion(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    try:
+        text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
+        if not text:
+            raise AnswerError(_("Écrivez la suggestion."))
+        rounds.add_suggestion(engine=engine, round_id=round_.id, text=text, author_number=None)
+    except (AnswerError, rounds.TooManySuggestions) as error:
+        message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
+        return _control_page(
+            request, facilitator, workshop, view, errors={"suggestion": message}, status=422
+        )
+    return _to_control(request, workshop, view, "#suggestion")
+
+
+@router.post("/ateliers/{workshop_id}/participants/{number}/tour/pistes", name="round_choice")
+def round_choice(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    diagnostic_id = view.member.diagnostic_id
+    plan = plan_store.load_plan(engine=engine, diagnostic_id=diagnostic_id)
+    rows = round_view.form_rows(form)
+    items, errors = round_view.chosen_plan(view.questionnaire, rows, plan)
+    if items is None:
+        return _control_page(
+            request, facilitator, workshop, view, errors=errors, rows=rows, status=422
+        )
+    plan_store.save_plan(engine=engine, diagnostic_id=diagnostic_id, items=items)
+    rounds.touch(engine=engine, round_id=round_.id)
+    return _to_control(request, workshop, view, "#pistes")
+
+
+# --- Pitch practice -----------------------------------------------------------------------
+
+
+def _pitch_live_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
+    engine = request.app.state.engine
+    round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
+    feedback = rounds.feedback_for(engine=engine, participant_id=view.member.participant_id)
+    version = hashlib.sha256(
+        f"{round_.version() if round_ else '-'}|{len(feedback)}|{current_language()}".encode()
+    ).hexdigest()[:20]
+    return {
+        "workshop": workshop,
+        "view": view,
+        "round": round_,
+        "timer": round_view.timer(round_, utcnow()),
+        "feedback": feedback,
+        "version": version,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/pitch",
+    response_class=HTMLResponse,
+    name="pitch_practice",
+)
+def pitch_practice(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+):
+    """The participant's pitch sheet full-screen, with the pitch phase's timer. Named
+    participants only, like their printed sheet: it is written in their own words."""
+    view = shared_member(request, workshop, number)
+    engine = request.app.state.engine
+    hidden, contact = plan_store.load_pitch_setting(
+        engine=engine, diagnostic_id=view.member.diagnostic_id
+    )
+    sheet = pitch_context(
+        view.questionnaire,
+        view.answers,
+        view.result,
+        association_name=view.label,
+        partner_request=view.member.partner_request,
+        created_at=today_in_france(),
+        plan=plan_store.load_plan(engine=engine, diagnostic_id=view.member.diagnostic_id),
+        hidden_blocks=hidden,
+        contact=contact,
+    )
+    context = _pitch_live_context(request, workshop, view)
+    context.update(
+        facilitator=facilitator,
+        projector=True,
+        pitch_html=Markup(build_pitch_html(sheet, standalone=False)),
+    )
+    return render(request, "workshops/pitch_practice.html", context)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/pitch/direct",
+    response_class=HTMLResponse,
+    name="pitch_live",
+)
+def pitch_live(request: Request, workshop: WorkshopDep, number: str, v: str = ""):
+    view = shared_member(request, workshop, number)
+    context = _pitch_live_context(request, workshop, view)
+    if v and v == context["version"]:
+        return Response(status_code=204)
+    return render(request, "workshops/_pitch_live.html", context)
 
 
 # --- Documents and exports ----------------------------------------------------------------
