@@ -31,7 +31,16 @@ from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits, password_rules
 from app.report.pdf import ReportRenderer
-from app.routes import accounts, api, api_docs, language, pages, participation, workshops
+from app.routes import (
+    accounts,
+    api,
+    api_docs,
+    language,
+    pages,
+    participation,
+    room,
+    workshops,
+)
 from app.routes import data as personal_data_routes
 from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
@@ -118,6 +127,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(participation.router)
     app.include_router(accounts.router)
     app.include_router(workshops.router)
+    app.include_router(room.router)
     app.include_router(language.router)
     app.include_router(personal_data_routes.router)
 

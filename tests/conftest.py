@@ -29,6 +29,7 @@ BACKENDS = [
     ),
 ]
 TABLES = (
+    "workshop_facilitator",
     "participant",
     "action_plan_item",
     "action_plan",
