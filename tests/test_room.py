@@ -50,7 +50,8 @@ def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
 
     added = add_co_counsellor(client, shared_id, "  ALEX@dla01.fr ")
     assert added.status_code == 200 and "Le co-animateur est ajouté" in added.text
-    assert "alex@dla01.fr" in added.text
+    assert "alex@dla01.fr" in added.text and "Alex Durand" in added.text
+    assert "Camille Martin" in added.text  # the creator, listed first
 
     listing = colleague.get("/ateliers").text
     assert "Atelier partagé" in listing and "Atelier privé" not in listing
