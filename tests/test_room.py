@@ -108,12 +108,30 @@ def test_co_counsellor_changes_need_the_csrf_token(client, browser):
 
 
 def test_deleting_the_workshop_or_an_account_drops_its_co_counsellor_links(client, browser):
+    from sqlalchemy import func, select
+
+    from app.models import WorkshopFacilitator
+
+    def links() -> int:
+        with client.app.state.engine.connect() as connection:
+            query = select(func.count()).select_from(WorkshopFacilitator)
+            return connection.execute(query).scalar_one()
+
     sign_up(client)
-    workshop_id, _code = create_workshop(client)
+    kept_id, _code = create_workshop(client, "Gardé")
+    workshop_id, _code = create_workshop(client, "Supprimé")
     colleague = counsellor(browser, "alex@dla01.fr")
+    add_co_counsellor(client, kept_id, "alex@dla01.fr")
     add_co_counsellor(client, workshop_id, "alex@dla01.fr")
+    # Same rights: the co-counsellor may delete the workshop; its link goes with it.
     assert colleague.post(f"/ateliers/{workshop_id}/supprimer").status_code == 200
     assert client.get(f"/ateliers/{workshop_id}").status_code == 404
+    assert links() == 1
+    # The co-counsellor's account deleted: the link goes, the workshop stays its creator's.
+    deleted = colleague.post("/compte/supprimer", data={"current": PASSWORD})
+    assert deleted.status_code == 200
+    assert links() == 0
+    assert client.get(f"/ateliers/{kept_id}").status_code == 200
 
 
 # --- Participants ---------------------------------------------------------------------------
