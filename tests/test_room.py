@@ -127,6 +127,8 @@ def test_deleting_the_workshop_or_an_account_drops_its_co_counsellor_links(clien
     assert colleague.post(f"/ateliers/{workshop_id}/supprimer").status_code == 200
     assert client.get(f"/ateliers/{workshop_id}").status_code == 404
     assert links() == 1
+    # Their account's deletion page lists only the workshops they created (none here).
+    assert "Gardé" not in colleague.get("/compte/supprimer").text
     # The co-counsellor's account deleted: the link goes, the workshop stays its creator's.
     deleted = colleague.post("/compte/supprimer", data={"current": PASSWORD})
     assert deleted.status_code == 200

@@ -118,14 +118,20 @@ def can_run(facilitator_id: int):
     )
 
 
-def list_workshops(*, engine: Engine, facilitator_id: int) -> list[tuple[Workshop, int]]:
-    """The counsellor's workshops (created or co-run), newest first, with their participant
-    counts."""
+def list_workshops(
+    *, engine: Engine, facilitator_id: int, created_only: bool = False
+) -> list[tuple[Workshop, int]]:
+    """The counsellor's workshops (created or co-run; `created_only`: those deleted with the
+    account), newest first, with their participant counts."""
     with Session(engine) as session:
         rows = session.execute(
             select(Workshop, func.count(Participant.id))
             .outerjoin(Participant, Participant.workshop_id == Workshop.id)
-            .where(can_run(facilitator_id))
+            .where(
+                Workshop.facilitator_id == facilitator_id
+                if created_only
+                else can_run(facilitator_id)
+            )
             .group_by(Workshop.id)
             .order_by(Workshop.created_at.desc(), Workshop.id.desc())
         ).all()
