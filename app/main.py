@@ -38,6 +38,7 @@ from app.routes import (
     language,
     pages,
     participation,
+    room,
     sharing,
     workshops,
 )
@@ -128,6 +129,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(sharing.router)
     app.include_router(accounts.router)
     app.include_router(workshops.router)
+    app.include_router(room.router)
     app.include_router(language.router)
     app.include_router(personal_data_routes.router)
 

@@ -137,6 +137,30 @@ class Participant(SQLModel, table=True):
     # "named" (association name shown, focus view allowed) or "anonymous".
     sharing: str = Field(default="anonymous", max_length=16)
     joined_at: datetime = Field(default_factory=utcnow)
+    # The counsellors' private note on this participant: shown on their side only, never on
+    # the projection nor to the participant.
+    counsellor_note: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
+
+
+class WorkshopFacilitator(SQLModel, table=True):
+    """A co-counsellor of a workshop: the same rights as its creator on that workshop only."""
+
+    __tablename__ = "workshop_facilitator"
+
+    workshop_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
+    )
+    facilitator_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("facilitator.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )
+    added_at: datetime = Field(default_factory=utcnow)
 
 
 # --- The action plan and the pitch sheet's settings -----------------------------------------

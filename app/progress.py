@@ -20,3 +20,12 @@ class Progress:
         self.total = sum(t for _, t in self.by_section.values())
         self.percent = round(100 * self.answered / self.total) if self.total else 0
         self.missing_required = missing_required(questionnaire, answers)
+        # A part counts as answered once every question it shows is answered: "complete" means
+        # every part is, not only the required questions (three parts of eight once passed).
+        shown_parts = [(a, t) for a, t in self.by_section.values() if t]
+        self.parts_total = len(shown_parts)
+        self.parts_done = sum(1 for a, t in shown_parts if a == t)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.parts_total) and self.parts_done == self.parts_total

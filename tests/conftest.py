@@ -32,6 +32,7 @@ TABLES = (
     "pitch_feedback",
     "round_suggestion",
     "workshop_round",
+    "workshop_facilitator",
     "participant",
     "action_plan_item",
     "action_plan",

@@ -312,12 +312,18 @@ CHECKS = [
     Check("group-page", "visitor", lambda s: s.group),
     Check("group-page-en", "visitor_en", lambda s: s.group),
     Check("phone-group-page", "phone", lambda s: s.group),
+    Check("co-counsellors", "counsellor", lambda s: s.board + "/animateurs"),
+    Check("manage-participant", "counsellor", lambda s: s.board + "/participants/1/gerer"),
+    Check("remove-participant", "counsellor", lambda s: s.board + "/participants/1/retirer"),
     # Narrow screens: the header wraps, wide tables scroll.
     Check("phone-landing", "phone", lambda s: "/"),
     Check("phone-section-3", "phone", lambda s: f"{s.full}/s/{s.sections[2]}"),
     Check("phone-results", "phone", lambda s: f"{s.full}/resultats"),
     Check("phone-workshop-board", "counsellor_phone", lambda s: s.board),
     Check("phone-focus-view", "counsellor_phone", lambda s: s.board + "/participants/1"),
+    Check(
+        "phone-manage-participant", "counsellor_phone", lambda s: s.board + "/participants/1/gerer"
+    ),
     Check("not-found", "visitor", lambda s: "/page-qui-n-existe-pas", status=404),
     Check("not-found-diagnostic", "visitor", lambda s: "/d/jeton-inconnu", status=404),
 ]

@@ -551,7 +551,7 @@ def test_counsellor_and_join_pages_speak_english(client, browser, workshop, ques
             "The group map",
             "Dominant models",
             "Shared weak spots",
-            "2 participants, 2 placed on the map, 2 questionnaires complete.",
+            "2 participants, 2 placed on the map, 2 questionnaires complete (every part answered).",
             "Participant no. 2",
             "(anonymous)",
             "Exports and management",

@@ -352,7 +352,7 @@ def _legend(frame: _MapFrame, items: list[tuple[str, str]]) -> list[str]:
                 f'r="{_n(small * 0.55)}" fill="#ffffff" stroke="#000000" stroke-width="1"/>'
             )
         elif kind == "participant":
-            legend.append(_numbered_point(x + small * 0.6, y - small * 0.35, "n", small * 0.7))
+            legend.append(_numbered_point(x + small * 0.6, y - small * 0.35, "A", small * 0.7))
         else:
             legend.append(
                 f'<line x1="{_n(x)}" y1="{_n(y - small * 0.35)}" x2="{_n(x + small * 1.3)}" '
@@ -492,7 +492,7 @@ def group_map_description(
                     "« %(name)s », %(weight)s"
                 )
                 % {
-                    "number": number,
+                    "number": marker_letter(number),
                     "label": label,
                     "model_number": model.number,
                     "name": _model_name(model, lang),
@@ -502,13 +502,23 @@ def group_map_description(
         else:
             parts.append(
                 _("%(number)s (%(label)s) : proche du —, %(weight)s")
-                % {"number": number, "label": label, "weight": weight}
+                % {"number": marker_letter(number), "label": label, "weight": weight}
             )
     return ngettext(
         "Carte des %(count)s modèles socio-économiques avec %(num)s participant(s) : %(list)s.",
         "Carte des %(count)s modèles socio-économiques avec %(num)s participant(s) : %(list)s.",
         len(points),
     ) % {"count": count, "num": len(points), "list": _(" ; ").join(parts)}
+
+
+def marker_letter(number: int) -> str:
+    """A participant's mark on the group map: letters (A, B, … Z, AA, AB…), so a participant
+    never reads as one of the numbered model poles ("participant 2 sits on pole 3")."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters or "?"
 
 
 def group_map_svg(
@@ -519,8 +529,9 @@ def group_map_svg(
     *,
     id_prefix: str = "group-map",
 ) -> Markup:
-    """Every participant's barycentre on the map of the models, marked by their number
-    (names are in the table next to it, and only for those who chose to be named)."""
+    """Every participant's barycentre on the map of the models, marked by a letter drawn from
+    their number (names are in the table next to it, and only for those who chose to be
+    named): model poles keep the numbers 1-7."""
     frame = _map_frame(questionnaire, lang, size, weights={}, dominant=None, origin=None)
     parts: list[str] = []
     seen: dict[tuple[float, float], int] = {}
@@ -535,8 +546,8 @@ def group_map_svg(
             x += math.cos(angle) * frame.font * 1.6
             y += math.sin(angle) * frame.font * 1.6
         parts.append(
-            f'<g class="map-point" data-number="{number}">'
-            + _numbered_point(x, y, str(number), frame.font * 1.1)
+            f'<g class="map-point" data-number="{number}" data-marker="{marker_letter(number)}">'
+            + _numbered_point(x, y, marker_letter(number), frame.font * 1.1)
             + "</g>"
         )
     if not points:
@@ -545,7 +556,10 @@ def group_map_svg(
         )
     parts += _legend(
         frame,
-        [("participant", _("Un participant (son numéro)")), ("pole", _("Un modèle type"))],
+        [
+            ("participant", _("Un participant (sa lettre, voir le tableau)")),
+            ("pole", _("Un modèle type (son numéro)")),
+        ],
     )
     title = _("Carte du groupe parmi les modèles socio-économiques")
     desc = group_map_description(questionnaire, points, lang)

@@ -97,7 +97,10 @@ def _delete_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    workshops = workshop_data.list_workshops(engine=engine, facilitator_id=facilitator.id)
+    # Only the workshops the account created go with it; co-run ones stay their creator's.
+    workshops = workshop_data.list_workshops(
+        engine=engine, facilitator_id=facilitator.id, created_only=True
+    )
     return render(
         request,
         "accounts/delete.html",

@@ -61,6 +61,7 @@ from app.scoring.profile import effective_number, resources_in_percent
 from app.scoring.result import compute_result
 from app.templating import templates
 from app.workshops import data as workshop_data
+from app.workshops.anonymity import lone_anonymous
 
 router = APIRouter(include_in_schema=False)
 
@@ -233,6 +234,7 @@ def diagnostic_home(
     quitte: str = "",
 ):
     questionnaire = opened.questionnaire
+    memberships = workshop_data.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
     return render(
         request,
         "home.html",
@@ -246,10 +248,18 @@ def diagnostic_home(
             "joined": atelier == "1",
             "sharing_changed": partage == "1",
             "left": quitte == "1",
-            "memberships": workshop_data.memberships(
-                engine=engine, diagnostic_id=opened.diagnostic.id
-            ),
+            "memberships": memberships,
             "sharing_labels": workshop_data.SHARING_LABELS,
+            # Memberships where choosing "anonymous" would leave them the only anonymous one.
+            "lone_anonymous": {
+                participant.id
+                for participant, workshop in memberships
+                if lone_anonymous(
+                    workshop_data.sharing_counts(engine=engine, workshop_id=workshop.id),
+                    participant.sharing,
+                )
+            },
+            "sharing_kept": partage == "garde",
         },
     )
 

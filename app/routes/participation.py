@@ -28,6 +28,7 @@ from app.routes.accounts import form_text
 from app.routes.pages import error_page, render
 from app.scoring.result import compute_result
 from app.workshops import data, round_view, rounds
+from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
 from app.workshops.codes import display_code, normalise_code
 from app.workshops.group import member_views
 
@@ -110,6 +111,10 @@ def _join_page(request: Request, workshop: Workshop, errors=None, values=None, s
             "code": display_code(workshop.join_code),
             "errors": errors or {},
             "values": values or {},
+            "lone_anonymous": lone_anonymous(
+                data.sharing_counts(engine=request.app.state.engine, workshop_id=workshop.id)
+            ),
+            "small_group": SMALL_GROUP,
         },
         status_code=status_code,
     )
@@ -158,12 +163,16 @@ def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: 
                 sharing=values["sharing"],
             )
         else:
-            data.join_workshop(
+            joined = data.join_workshop(
                 engine=engine,
                 workshop_id=found.id,
                 diagnostic_id=diagnostic.id,
                 sharing=values["sharing"],
             )
+            if joined.sharing != values["sharing"]:
+                # Already in, with another choice: it is kept, and the participant is told.
+                url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
+                return RedirectResponse(f"{url}?partage=garde#ateliers", status_code=303)
     except data.WorkshopGone:
         # Deleted by its counsellor since the code was looked up: the same page as for a code
         # that never existed (nothing was written).
@@ -194,6 +203,21 @@ def change_sharing(
     data.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?partage=1#ateliers", status_code=303)
+
+
+@router.get(
+    "/d/{token}/ateliers/{participant_id}/depart",
+    response_class=HTMLResponse,
+    name="membership_leave_confirm",
+)
+def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+    membership = own_membership(engine, opened, participant_id)
+    workshop = data.workshop_of(engine=engine, workshop_id=membership.workshop_id)
+    return render(
+        request,
+        "join/leave.html",
+        {"token": opened.diagnostic.token, "participant": membership, "workshop": workshop},
+    )
 
 
 @router.post("/d/{token}/ateliers/{participant_id}/quitter", name="membership_leave")

@@ -1,7 +1,8 @@
 """Database operations on workshops and their participants. Keyword-only, one transaction each.
 
-Ownership is part of every counsellor-side lookup (`facilitator_id` in the WHERE clause), so a
-workshop of another account is simply not found.
+Access is part of every counsellor-side lookup (`facilitator_id` in the WHERE clause, as the
+workshop's creator or as a co-counsellor through `workshop_facilitator`), so a workshop of
+another account is simply not found.
 """
 
 from __future__ import annotations
@@ -11,14 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.crud import DiagnosticGone, new_token
 from app.db import first_detached, write_session
 from app.i18n import N_
-from app.models import Answer, Diagnostic, Participant, Workshop, utcnow
+from app.models import (
+    Answer,
+    Diagnostic,
+    Facilitator,
+    Participant,
+    Workshop,
+    WorkshopFacilitator,
+    utcnow,
+)
 from app.workshops.codes import new_join_code
 
 SHARING_MODES = ("named", "anonymous")
@@ -89,17 +98,40 @@ def delete_workshop(*, engine: Engine, workshop_id: int) -> None:
         # order everywhere, so a join racing this delete waits for it instead of deadlocking.
         session.execute(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
         session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
+        session.execute(
+            delete(WorkshopFacilitator).where(WorkshopFacilitator.workshop_id == workshop_id)
+        )
         session.execute(delete(Workshop).where(Workshop.id == workshop_id))
         session.commit()
 
 
-def list_workshops(*, engine: Engine, facilitator_id: int) -> list[tuple[Workshop, int]]:
-    """The counsellor's workshops, newest first, with their participant counts."""
+def can_run(facilitator_id: int):
+    """The condition "this account runs the workshop": its creator or a co-counsellor. Every
+    counsellor-side lookup uses it, so a co-counsellor gets the same rights on that workshop
+    and nothing else."""
+    return or_(
+        Workshop.facilitator_id == facilitator_id,
+        exists().where(
+            WorkshopFacilitator.workshop_id == Workshop.id,
+            WorkshopFacilitator.facilitator_id == facilitator_id,
+        ),
+    )
+
+
+def list_workshops(
+    *, engine: Engine, facilitator_id: int, created_only: bool = False
+) -> list[tuple[Workshop, int]]:
+    """The counsellor's workshops (created or co-run; `created_only`: those deleted with the
+    account), newest first, with their participant counts."""
     with Session(engine) as session:
         rows = session.execute(
             select(Workshop, func.count(Participant.id))
             .outerjoin(Participant, Participant.workshop_id == Workshop.id)
-            .where(Workshop.facilitator_id == facilitator_id)
+            .where(
+                Workshop.facilitator_id == facilitator_id
+                if created_only
+                else can_run(facilitator_id)
+            )
             .group_by(Workshop.id)
             .order_by(Workshop.created_at.desc(), Workshop.id.desc())
         ).all()
@@ -112,9 +144,7 @@ def owned_workshop(*, engine: Engine, facilitator_id: int, workshop_id: int) -> 
     with Session(engine) as session:
         return first_detached(
             session,
-            select(Workshop).where(
-                Workshop.id == workshop_id, Workshop.facilitator_id == facilitator_id
-            ),
+            select(Workshop).where(Workshop.id == workshop_id, can_run(facilitator_id)),
         )
 
 
@@ -135,8 +165,10 @@ class WorkshopGone(LookupError):
 def join_workshop(
     *, engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
-    """Link a diagnostic to a workshop (or return the existing link, updating its sharing).
-    Raises WorkshopGone when the workshop was deleted meanwhile (nothing is written)."""
+    """Link a diagnostic to a workshop, or return the existing link as it is: re-joining keeps
+    the sharing chosen before (it once silently switched an association to anonymous); the
+    participant changes it on purpose from their diagnostic. Raises WorkshopGone when the
+    workshop was deleted meanwhile (nothing is written)."""
     if sharing not in SHARING_MODES:
         raise ValueError(sharing)
     try:
@@ -215,17 +247,16 @@ def _join_workshop(
         if touched is None:
             raise DiagnosticGone(diagnostic_id)
         _lock_workshop(session, workshop_id)
-        existing = session.execute(
-            update(Participant)
-            .where(
+        existing = session.scalars(
+            select(Participant).where(
                 Participant.workshop_id == workshop_id, Participant.diagnostic_id == diagnostic_id
             )
-            .values(sharing=sharing)
-            .returning(Participant.id)
         ).first()
         if existing is not None:
+            # Read before the commit: a delete right after it cannot leave nothing to return.
+            session.expunge(existing)
             session.commit()
-            return _detached(session, session.get(Participant, existing[0]))
+            return existing
         participant = Participant(
             workshop_id=workshop_id,
             diagnostic_id=diagnostic_id,
@@ -331,3 +362,126 @@ def answers_of(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, dict[s
     for diagnostic_id, question_id, value_json in rows:
         found[diagnostic_id][question_id] = json.loads(value_json)
     return found
+
+
+# --- Running the room: co-counsellors, removing and merging participants, notes ----------------
+
+
+def co_counsellors(*, engine: Engine, workshop_id: int) -> list[Facilitator]:
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Facilitator)
+            .join(WorkshopFacilitator, WorkshopFacilitator.facilitator_id == Facilitator.id)
+            .where(WorkshopFacilitator.workshop_id == workshop_id)
+            .order_by(WorkshopFacilitator.added_at, Facilitator.id)
+        ).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)
+
+
+def add_co_counsellor(*, engine: Engine, workshop: Workshop, facilitator_id: int) -> bool:
+    """Link an account to the workshop; False when it already runs it (creator or linked)."""
+    if facilitator_id == workshop.facilitator_id:
+        return False
+    with write_session(engine) as session:
+        if session.get(WorkshopFacilitator, (workshop.id, facilitator_id)) is not None:
+            return False
+        session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=facilitator_id))
+        try:
+            session.commit()
+        except IntegrityError:
+            return False  # added by a double click meanwhile
+        return True
+
+
+def remove_co_counsellor(*, engine: Engine, workshop_id: int, facilitator_id: int) -> None:
+    with write_session(engine) as session:
+        session.execute(
+            delete(WorkshopFacilitator).where(
+                WorkshopFacilitator.workshop_id == workshop_id,
+                WorkshopFacilitator.facilitator_id == facilitator_id,
+            )
+        )
+        session.commit()
+
+
+def participant_by_number(*, engine: Engine, workshop_id: int, number: int) -> Participant | None:
+    with Session(engine) as session:
+        return first_detached(
+            session,
+            select(Participant).where(
+                Participant.workshop_id == workshop_id, Participant.number == number
+            ),
+        )
+
+
+def remove_participant(*, engine: Engine, participant_id: int) -> None:
+    """The link goes; the diagnostic stays with the association that owns it."""
+    leave_workshop(engine=engine, participant_id=participant_id)
+
+
+def merge_participant(*, engine: Engine, duplicate: Participant, kept: Participant) -> None:
+    """A duplicate joiner folded into another participant of the same workshop: one membership
+    is kept (with both notes), the duplicate's link goes; its diagnostic stays its owner's."""
+    if duplicate.workshop_id != kept.workshop_id or duplicate.id == kept.id:
+        raise ValueError("merge within one workshop, into another participant")
+    notes = [n for n in (kept.counsellor_note.strip(), duplicate.counsellor_note.strip()) if n]
+    with write_session(engine) as session:
+        session.execute(
+            update(Participant)
+            .where(Participant.id == kept.id)
+            .values(counsellor_note="\n\n".join(notes)[:NOTE_LIMIT])
+        )
+        session.execute(delete(Participant).where(Participant.id == duplicate.id))
+        session.commit()
+
+
+NOTE_LIMIT = 4000
+
+
+def set_note(*, engine: Engine, participant_id: int, note: str) -> None:
+    with write_session(engine) as session:
+        session.execute(
+            update(Participant)
+            .where(Participant.id == participant_id)
+            .values(counsellor_note=note[:NOTE_LIMIT])
+        )
+        session.commit()
+
+
+def sharing_counts(*, engine: Engine, workshop_id: int) -> dict[str, int]:
+    """How many participants share each way (for the "only anonymous one" warning)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Participant.sharing, func.count(Participant.id))
+            .where(Participant.workshop_id == workshop_id)
+            .group_by(Participant.sharing)
+        ).all()
+    return {mode: dict(rows).get(mode, 0) for mode in SHARING_MODES}
+
+
+def facilitator_by_id(*, engine: Engine, facilitator_id: int) -> Facilitator | None:
+    with Session(engine) as session:
+        found = session.get(Facilitator, facilitator_id)
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def workshop_participants(*, engine: Engine, workshop_id: int) -> list[Participant]:
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Participant)
+            .where(Participant.workshop_id == workshop_id)
+            .order_by(Participant.number)
+        ).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)
+
+
+def workshop_of(*, engine: Engine, workshop_id: int) -> Workshop | None:
+    """A workshop as its participants see it (no access check: callers hold a membership)."""
+    with Session(engine) as session:
+        return first_detached(session, select(Workshop).where(Workshop.id == workshop_id))

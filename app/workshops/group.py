@@ -13,6 +13,7 @@ from typing import Any
 from app.i18n import _, current_language
 from app.progress import Progress
 from app.questionnaire.model import Questionnaire
+from app.report.charts import marker_letter
 from app.scoring.barycentre import Barycentre, pole_positions
 from app.scoring.result import DiagnosticResult, compute_result
 from app.workshops.data import GroupMember
@@ -40,6 +41,15 @@ class MemberView:
     @property
     def named(self) -> bool:
         return self.member.named
+
+    @property
+    def marker(self) -> str:
+        return marker_letter(self.member.number)
+
+    @property
+    def partial(self) -> bool:
+        """Some lever score rests on only part of its sub-dimensions."""
+        return any(lever.partial for lever in self.result.levers)
 
     @property
     def barycentre(self) -> Barycentre | None:
@@ -90,7 +100,7 @@ class GroupSummary:
     dominant_counts: list[tuple[Any, int]]  # (model, participants), every model listed
     weak_spots: list[WeakSpot]
     placed: int = 0  # participants with a point on the map
-    finished: int = 0  # participants with every required answer
+    finished: int = 0  # participants with every part answered (Progress.complete)
     include_partial: bool = False  # partial lever scores count in the group's figures
 
 
@@ -199,6 +209,8 @@ def summarise(
     labels: dict[tuple[str, str], tuple[str, str]] = {}
     for view in members:
         for lever in view.result.levers:
+            if lever.partial and not include_partial:
+                continue  # a partial lever stays out of every group figure, weak spots too
             for sub in lever.subscores:
                 if sub.score is None:
                     continue
@@ -225,7 +237,7 @@ def summarise(
         dominant_counts=dominant_counts,
         weak_spots=weak_spots[:5],
         placed=sum(1 for v in members if v.barycentre is not None),
-        finished=sum(1 for v in members if not v.progress.missing_required),
+        finished=sum(1 for v in members if v.progress.complete),
         include_partial=include_partial,
     )
 
