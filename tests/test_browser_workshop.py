@@ -227,7 +227,7 @@ def test_a_workshop_is_followed_live_and_shared_as_chosen(browser, base_url, que
 
         # The named participant's detailed view, from the link in the table (the board may be
         # swapped under the click by a poll; Playwright waits for a stable, attached link).
-        named_row.get_by_role("link", name=NAMED_ASSOCIATION).click()
+        named_row.get_by_role("link", name=NAMED_ASSOCIATION, exact=True).click()
         expect(counsellor).to_have_url(f"{base_url}/ateliers/{workshop_id}/participants/1")
         expect(counsellor.get_by_role("heading", level=1)).to_contain_text(NAMED_ASSOCIATION)
         # It is the round screen now: the placement map and the three lever scores.
