@@ -23,7 +23,7 @@ from app.scoring.result import compute_result
 from app.workshops import data as workshop_data
 from app.workshops import rounds
 from app.workshops.codes import display_code
-from app.workshops.dla import dla_record
+from app.workshops.dla import RoundOutcome, dla_record
 from app.workshops.exports import result_rows
 from app.workshops.group import GroupSummary
 
@@ -183,16 +183,21 @@ def workshop_fields(
     questionnaire: Questionnaire,
     summary: GroupSummary,
     plans: dict[int, list[PlanItem]] | None = None,
+    outcomes: dict[int, RoundOutcome] | None = None,
 ) -> dict[str, Any]:
     """The workshop and its participants as the counsellor sees them (the group's JSON rows:
     `association` is None for those sharing anonymously), with the DLA's fields (profile,
     indicators, sub-scores, partial flag) and each participant's `round` (its chosen pistes, as
     shared). `frozen_at` stays null until results can be frozen."""
-    plans = plans or {}
+    plans, outcomes = plans or {}, outcomes or {}
     participants = result_rows(questionnaire, summary)
     for row, view in zip(participants, summary.members, strict=True):
         row["joined_at"] = iso(view.member.joined_at)
-        dla = dla_record(view, plans.get(view.member.diagnostic_id, [])).to_json()
+        dla = dla_record(
+            view,
+            plans.get(view.member.diagnostic_id, []),
+            outcomes.get(view.member.participant_id),
+        ).to_json()
         for key, value in dla.items():
             row.setdefault(key, value)
     return {
@@ -214,10 +219,11 @@ def workshop_export(
     summary: GroupSummary,
     exported_at: datetime | None = None,
     plans: dict[int, list[PlanItem]] | None = None,
+    outcomes: dict[int, RoundOutcome] | None = None,
 ) -> dict[str, Any]:
     return {
         "export": _header("workshop", exported_at),
-        "workshop": workshop_fields(workshop, questionnaire, summary, plans),
+        "workshop": workshop_fields(workshop, questionnaire, summary, plans, outcomes),
         **labels(questionnaire),
     }
 
@@ -254,3 +260,26 @@ def account_export(
         "workshops": workshops,
         **labels(questionnaire),
     }
+
+
+def round_outcomes(*, engine: Engine, participant_ids: list[int]) -> dict[int, RoundOutcome]:
+    """Each participant's round outcome (problem, suggestions, pitch feedback), for exports."""
+    outcomes = {}
+    for participant_id in participant_ids:
+        found = rounds.round_of(engine=engine, participant_id=participant_id)
+        feedback = rounds.feedback_for(engine=engine, participant_id=participant_id)
+        if found is None and not feedback:
+            continue
+        outcomes[participant_id] = RoundOutcome(
+            problem=(found.problem or None) if found else None,
+            suggestions=tuple(s.text for s in found.suggestions) if found else (),
+            pitch_feedback=tuple(
+                {
+                    "clear": f.clear,
+                    "partner_question": f.partner_question,
+                    "improvement": f.improvement,
+                }
+                for f in feedback
+            ),
+        )
+    return outcomes

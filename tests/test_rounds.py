@@ -217,3 +217,30 @@ def test_the_associations_data_download_carries_its_round(client, workshop):
         "suggestions": ["Partager le local"],
         "pitch_feedback": [],
     }
+
+
+def test_the_workshop_data_carries_each_round_as_shared(client, workshop):
+    """/ateliers/{id}/donnees.json: the named presenter's round (problem, suggestions, chosen
+    pistes); an anonymous presenter's typed words stay out, like their own pistes."""
+    named, named_token = workshop["named"]
+    other, other_token = workshop["anonymous"]
+    named_pid, other_pid = membership_id(named, named_token), membership_id(other, other_token)
+    base = start(client, workshop["id"], 1)
+    named.post(
+        f"/d/{named_token}/ateliers/{named_pid}/tour/probleme", data={"problem": "Trésorerie"}
+    )
+    other.post(
+        f"/d/{other_token}/ateliers/{other_pid}/tour/suggestions",
+        data={"text": "Un fonds de dotation"},
+    )
+    client.post(f"{base}/tour", data={"open": "0"})
+    start(client, workshop["id"], 2)
+    client.post(
+        f"/ateliers/{workshop['id']}/participants/2/tour/probleme", data={"problem": "Nom révélé"}
+    )
+    data = client.get(f"/ateliers/{workshop['id']}/donnees.json").json()
+    rows = {row["number"]: row for row in data["workshop"]["participants"]}
+    assert rows[1]["round"]["problem"] == "Trésorerie"
+    assert rows[1]["round"]["suggestions"] == ["Un fonds de dotation"]
+    assert rows[2]["sharing"] == "anonymous"
+    assert rows[2]["round"]["problem"] is None and rows[2]["round"]["suggestions"] == []

@@ -64,7 +64,13 @@ def workshop_data_json(request: Request, workshop: WorkshopDep):
         engine=request.app.state.engine,
         diagnostic_ids=[view.member.diagnostic_id for view in summary.members],
     )
-    payload = personal_data.workshop_export(workshop, questionnaire, summary, plans=plans)
+    outcomes = personal_data.round_outcomes(
+        engine=request.app.state.engine,
+        participant_ids=[view.member.participant_id for view in summary.members],
+    )
+    payload = personal_data.workshop_export(
+        workshop, questionnaire, summary, plans=plans, outcomes=outcomes
+    )
     return json_download(
         payload, f"donnees-atelier-{workshop.id}-{today_in_france():%Y-%m-%d}.json"
     )

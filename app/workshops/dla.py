@@ -27,6 +27,16 @@ NUMBER_INDICATORS = ("reserve_months", "total_resources")
 
 
 @dataclass(frozen=True)
+class RoundOutcome:
+    """What a participant's co-development round produced, beyond the pistes (which are the
+    action plan): the problem brought, the peers' suggestions and the pitch feedback."""
+
+    problem: str | None = None
+    suggestions: tuple[str, ...] = ()
+    pitch_feedback: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class DlaRecord:
     number: int
     named: bool
@@ -46,6 +56,7 @@ class DlaRecord:
     subscores: dict[tuple[str, str], float | None]
     indicators: dict[str, float | None]  # shares in percent, others as computed
     chosen: list[dict[str, Any]] = field(default_factory=list)
+    outcome: RoundOutcome = field(default_factory=RoundOutcome)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,9 +80,15 @@ class DlaRecord:
                 for lever in self.levers
             },
             "indicators": self.indicators,
-            # Everything a co-development round adds lands here, in one place: the round
-            # fields (problem, suggestions, pitch feedback) are filled once rounds exist.
-            "round": round_entry(self.chosen),
+            # Everything a co-development round produced, in one place. Words typed about an
+            # anonymous participant (their problem, the suggestions made to them) can name
+            # them: like their own pistes, they stay out of the export.
+            "round": round_entry(
+                self.chosen,
+                problem=self.outcome.problem if self.named else None,
+                suggestions=list(self.outcome.suggestions) if self.named else [],
+                pitch_feedback=list(self.outcome.pitch_feedback) if self.named else [],
+            ),
             "frozen_at": None,  # set once results can be frozen
         }
 
@@ -110,7 +127,9 @@ def _choice(answers: dict[str, Any], question_id: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def dla_record(view: MemberView, plan: list[PlanItem]) -> DlaRecord:
+def dla_record(
+    view: MemberView, plan: list[PlanItem], outcome: RoundOutcome | None = None
+) -> DlaRecord:
     questionnaire: Questionnaire = view.questionnaire
     roles = questionnaire.definition.roles
     answers = view.answers
@@ -159,4 +178,5 @@ def dla_record(view: MemberView, plan: list[PlanItem]) -> DlaRecord:
         },
         indicators={**shares, **numbers},
         chosen=[shared_piste(item, view.named) for item in plan],
+        outcome=outcome or RoundOutcome(),
     )
