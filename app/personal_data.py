@@ -260,26 +260,3 @@ def account_export(
         "workshops": workshops,
         **labels(questionnaire),
     }
-
-
-def round_outcomes(*, engine: Engine, participant_ids: list[int]) -> dict[int, RoundOutcome]:
-    """Each participant's round outcome (problem, suggestions, pitch feedback), for exports."""
-    outcomes = {}
-    for participant_id in participant_ids:
-        found = rounds.round_of(engine=engine, participant_id=participant_id)
-        feedback = rounds.feedback_for(engine=engine, participant_id=participant_id)
-        if found is None and not feedback:
-            continue
-        outcomes[participant_id] = RoundOutcome(
-            problem=(found.problem or None) if found else None,
-            suggestions=tuple(s.text for s in found.suggestions) if found else (),
-            pitch_feedback=tuple(
-                {
-                    "clear": f.clear,
-                    "partner_question": f.partner_question,
-                    "improvement": f.improvement,
-                }
-                for f in feedback
-            ),
-        )
-    return outcomes

@@ -244,3 +244,24 @@ def test_the_workshop_data_carries_each_round_as_shared(client, workshop):
     assert rows[1]["round"]["suggestions"] == ["Un fonds de dotation"]
     assert rows[2]["sharing"] == "anonymous"
     assert rows[2]["round"]["problem"] is None and rows[2]["round"]["suggestions"] == []
+
+
+def test_the_presenter_takes_their_round_home(client, workshop):
+    """The group page and take-away PDF give the presenter their own round back: the problem
+    they brought and the suggestions made to them."""
+    named, named_token = workshop["named"]
+    other, other_token = workshop["anonymous"]
+    named_pid, other_pid = membership_id(named, named_token), membership_id(other, other_token)
+    start(client, workshop["id"], 1)
+    named.post(
+        f"/d/{named_token}/ateliers/{named_pid}/tour/probleme", data={"problem": "Trésorerie"}
+    )
+    other.post(
+        f"/d/{other_token}/ateliers/{other_pid}/tour/suggestions",
+        data={"text": "Un fonds de dotation"},
+    )
+    page = named.get(f"/d/{named_token}/ateliers/{named_pid}/groupe")
+    assert page.status_code == 200
+    assert "Trésorerie" in page.text and "Un fonds de dotation" in page.text
+    # The peer's own page carries no round of theirs.
+    assert "Trésorerie" not in other.get(f"/d/{other_token}/ateliers/{other_pid}/groupe").text

@@ -28,6 +28,7 @@ from app.routes.pages import render
 from app.routes.report import download, today_in_france
 from app.routes.workshops import group_summary
 from app.workshops import data as workshop_data
+from app.workshops import rounds
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +65,7 @@ def workshop_data_json(request: Request, workshop: WorkshopDep):
         engine=request.app.state.engine,
         diagnostic_ids=[view.member.diagnostic_id for view in summary.members],
     )
-    outcomes = personal_data.round_outcomes(
+    outcomes = rounds.round_outcomes(
         engine=request.app.state.engine,
         participant_ids=[view.member.participant_id for view in summary.members],
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.db import write_session
 from app.i18n import N_
 from app.models import Participant, PitchFeedback, RoundSuggestion, WorkshopRound, utcnow
+from app.workshops.dla import RoundOutcome
 
 # The phases of co-development in their order, with default minutes.
 # "pitch": the presenter practises pitching their model to partners (peers then give
@@ -288,3 +289,26 @@ def feedback_for(*, engine: Engine, participant_id: int) -> list[Feedback]:
             .order_by(PitchFeedback.id)
         ).all()
     return [Feedback(*row) for row in rows]
+
+
+def round_outcomes(*, engine: Engine, participant_ids: list[int]) -> dict[int, RoundOutcome]:
+    """Each participant's round outcome (problem, suggestions, pitch feedback), for exports."""
+    outcomes = {}
+    for participant_id in participant_ids:
+        found = round_of(engine=engine, participant_id=participant_id)
+        feedback = feedback_for(engine=engine, participant_id=participant_id)
+        if found is None and not feedback:
+            continue
+        outcomes[participant_id] = RoundOutcome(
+            problem=(found.problem or None) if found else None,
+            suggestions=tuple(s.text for s in found.suggestions) if found else (),
+            pitch_feedback=tuple(
+                {
+                    "clear": f.clear,
+                    "partner_question": f.partner_question,
+                    "improvement": f.improvement,
+                }
+                for f in feedback
+            ),
+        )
+    return outcomes

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.plan import PlanItem
 from app.report.charts import group_map_svg
-from app.workshops import data
+from app.workshops import data, rounds
 from app.workshops.dla import round_entry, shared_piste
 from app.workshops.group import GroupSummary, member_views, on_current_map, summarise
 
@@ -37,8 +37,8 @@ class SharedGroup:
     peers: list[PeerView]
     own_number: int
     own_pistes: list[PlanItem]
-    # The participant's own round; its problem, suggestions and pitch feedback are filled
-    # here once rounds exist (one place: round_entry).
+    # The participant's own round: its problem, the suggestions made and the pitch feedback
+    # (all theirs to read), with the pistes they chose.
     round: dict[str, Any]
     map_svg: Markup | None
 
@@ -51,6 +51,21 @@ class SharedGroup:
 def _dated(piste: dict[str, Any]) -> dict[str, Any]:
     # Dates back to dates: pages and PDFs write them the reader's way.
     return {**piste, "due": date.fromisoformat(piste["due"]) if piste["due"] else None}
+
+
+def _own_round(
+    state: Any, summary: GroupSummary, own_number: int, own_pistes: list[PlanItem]
+) -> dict[str, Any]:
+    own = [v.member.participant_id for v in summary.members if v.number == own_number]
+    outcome = rounds.round_outcomes(engine=state.engine, participant_ids=own).get(
+        own[0] if own else -1
+    )
+    return round_entry(
+        [item.to_json() for item in own_pistes],
+        problem=outcome.problem if outcome else None,
+        suggestions=list(outcome.suggestions) if outcome else [],
+        pitch_feedback=list(outcome.pitch_feedback) if outcome else [],
+    )
 
 
 def load_summary(state: Any, workshop_id: int) -> GroupSummary:
@@ -105,6 +120,6 @@ def shared_group(
         peers=peers,
         own_number=own_number,
         own_pistes=own_pistes,
-        round=round_entry([item.to_json() for item in own_pistes]),
+        round=_own_round(state, summary, own_number, own_pistes),
         map_svg=map_svg,
     )
