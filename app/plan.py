@@ -117,6 +117,34 @@ FORM_FIELDS = ("card", "title", "first_step", "owner", "due", "help")
 OWN_PISTE = "__own__"
 
 
+def rows_of(items: list[PlanItem], count: int) -> list[dict[str, str]]:
+    """`count` form rows from plan items (then blank rows): the plan page and a round's choice."""
+    rows = [
+        {
+            "card": item.card or OWN_PISTE,
+            "title": item.title,
+            "first_step": item.first_step,
+            "owner": item.owner,
+            "due": item.due.isoformat() if item.due else "",
+            "help": item.help,
+        }
+        for item in items[:count]
+    ]
+    return rows + [dict.fromkeys(FORM_FIELDS, "") for _ in range(count - len(rows))]
+
+
+def read_rows(form, count: int) -> list[dict[str, str]]:
+    """The `count` rows a plan form posted (fields named `card-0`, `title-0`…)."""
+    rows = []
+    for index in range(count):
+        row = {}
+        for name in FORM_FIELDS:
+            value = form.get(f"{name}-{index}")
+            row[name] = value if isinstance(value, str) else ""
+        rows.append(row)
+    return rows
+
+
 _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 

@@ -23,17 +23,7 @@ def load_plan(*, engine: Engine, diagnostic_id: int) -> list[PlanItem]:
             .where(ActionPlan.diagnostic_id == diagnostic_id)
             .order_by(ActionPlanItem.position)
         ).scalars()
-        return [
-            PlanItem(
-                card=row.card_id,
-                title=row.title,
-                first_step=row.first_step,
-                owner=row.owner,
-                due=row.due,
-                help=row.help,
-            )
-            for row in rows
-        ]
+        return [_item(row) for row in rows]
 
 
 def load_plans(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, list[PlanItem]]:
@@ -49,16 +39,7 @@ def load_plans(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, list[P
             .order_by(ActionPlan.diagnostic_id, ActionPlanItem.position)
         ).all()
         for diagnostic_id, row in rows:
-            found[diagnostic_id].append(
-                PlanItem(
-                    card=row.card_id,
-                    title=row.title,
-                    first_step=row.first_step,
-                    owner=row.owner,
-                    due=row.due,
-                    help=row.help,
-                )
-            )
+            found[diagnostic_id].append(_item(row))
     return found
 
 
@@ -149,3 +130,14 @@ def save_pitch_setting(
             session.commit()
     except IntegrityError as error:
         raise DiagnosticGone(diagnostic_id) from error
+
+
+def _item(row: ActionPlanItem) -> PlanItem:
+    return PlanItem(
+        card=row.card_id,
+        title=row.title,
+        first_step=row.first_step,
+        owner=row.owner,
+        due=row.due,
+        help=row.help,
+    )

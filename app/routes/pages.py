@@ -23,14 +23,14 @@ from app.deps import (
 from app.i18n import N_, _
 from app.plan import (
     FIRST_STEP_MAX,
-    FORM_FIELDS,
     HELP_MAX,
     MAX_ITEMS,
     OWN_PISTE,
     OWNER_MAX,
     TITLE_MAX,
-    PlanItem,
     parse_form_rows,
+    read_rows,
+    rows_of,
     to_items,
 )
 from app.progress import Progress
@@ -575,33 +575,6 @@ async def pitch_pdf(request: Request, opened: DiagnosticDep):
 # --- The action plan ----------------------------------------------------------------------
 
 
-def _plan_rows(opened: OpenDiagnostic, items: list[PlanItem]) -> list[dict[str, str]]:
-    """The page's five rows, from the stored plan (then blank rows)."""
-    rows = [
-        {
-            "card": item.card or OWN_PISTE,
-            "title": item.title,
-            "first_step": item.first_step,
-            "owner": item.owner,
-            "due": item.due.isoformat() if item.due else "",
-            "help": item.help,
-        }
-        for item in items
-    ]
-    return rows + [dict.fromkeys(FORM_FIELDS, "") for _ in range(MAX_ITEMS - len(rows))]
-
-
-def _form_rows(form: FormData) -> list[dict[str, str]]:
-    rows = []
-    for index in range(MAX_ITEMS):
-        row = {}
-        for name in FORM_FIELDS:
-            value = form.get(f"{name}-{index}")
-            row[name] = value if isinstance(value, str) else ""
-        rows.append(row)
-    return rows
-
-
 def _plan_page(
     request: Request,
     opened: OpenDiagnostic,
@@ -645,14 +618,14 @@ def _plan_page(
 @router.get("/d/{token}/plan", response_class=HTMLResponse, name="plan_page")
 def plan_page(request: Request, opened: DiagnosticDep, engine: EngineDep, enregistre: str = ""):
     items = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
-    return _plan_page(request, opened, _plan_rows(opened, items), saved=enregistre == "1")
+    return _plan_page(request, opened, rows_of(items, MAX_ITEMS), saved=enregistre == "1")
 
 
 @router.post("/d/{token}/plan", response_class=HTMLResponse, dependencies=[SaveLimit])
 def plan_save(request: Request, opened: DiagnosticDep, engine: EngineDep, form: FormDep):
     """Autosave (htmx: answers the status line) and the no-JavaScript form (redirect, or the
     page again with its errors). The plan is saved whole or not at all."""
-    rows = _form_rows(form)
+    rows = read_rows(form, MAX_ITEMS)
     items, errors = parse_form_rows(opened.questionnaire, rows)
     htmx = request.headers.get("HX-Request") == "true"
     if not errors:

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.formatting import format_answer
 from app.i18n import _
-from app.plan import FORM_FIELDS, OWN_PISTE, PlanItem, parse_form_rows, to_items
+from app.plan import PlanItem, parse_form_rows, read_rows, rows_of, to_items
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.report.pitch import Fact, pitch_context
@@ -100,29 +100,11 @@ def pitch_facts_of(questionnaire: Questionnaire, answers: dict[str, Any], ids: l
 
 def choice_rows(plan: list[PlanItem]) -> list[dict[str, str]]:
     """The choice form's rows, from the plan's first pistes (then blank rows)."""
-    rows = [
-        {
-            "card": item.card or OWN_PISTE,
-            "title": item.title,
-            "first_step": item.first_step,
-            "owner": item.owner,
-            "due": item.due.isoformat() if item.due else "",
-            "help": item.help,
-        }
-        for item in plan[:MAX_CHOSEN]
-    ]
-    return rows + [dict.fromkeys(FORM_FIELDS, "") for _ in range(MAX_CHOSEN - len(rows))]
+    return rows_of(plan, MAX_CHOSEN)
 
 
 def form_rows(form) -> list[dict[str, str]]:
-    rows = []
-    for index in range(MAX_CHOSEN):
-        row = {}
-        for name in FORM_FIELDS:
-            value = form.get(f"{name}-{index}")
-            row[name] = value if isinstance(value, str) else ""
-        rows.append(row)
-    return rows
+    return read_rows(form, MAX_CHOSEN)
 
 
 def chosen_plan(
