@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -109,6 +109,16 @@ class Workshop(SQLModel, table=True):
     # Last participant number handed out, so numbers are never reused after someone leaves.
     last_number: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when the counsellor freezes the results (or closes the workshop): from then on the
+    # board and the exports read each participant's ParticipantFreeze, not the live diagnostic.
+    frozen_at: datetime | None = None
+    # The first session this one follows up (3 to 18 months later), for the before/after.
+    follows_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
 
 
 class Participant(SQLModel, table=True):
@@ -203,6 +213,12 @@ class ActionPlanItem(SQLModel, table=True):
     owner: str = Field(default="", max_length=120)
     due: date | None = None
     help: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Where the association stands on it: "todo", "in_progress", "done" or "dropped" (the
+    # follow-up session's before/after counts them).
+    status: str = Field(
+        default="todo",
+        sa_column=Column(String(16), nullable=False, default="todo", server_default="todo"),
+    )
 
 
 class PitchSetting(SQLModel, table=True):
@@ -292,3 +308,35 @@ class PitchFeedback(SQLModel, table=True):
     # The giving participant's number; None when the counsellor wrote it.
     author_number: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantFreeze(SQLModel, table=True):
+    """A participant's diagnostic as it was when the workshop's results were frozen: answers,
+    plan and result, so later edits change neither that workshop's board nor its exports. The
+    round itself lives in workshop_round and is read-only once the workshop is frozen."""
+
+    __tablename__ = "participant_freeze"
+
+    participant_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    workshop_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    frozen_at: datetime
+    # The questionnaire snapshot and the diagnostic's last change at freezing time.
+    snapshot_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("questionnaire_snapshot.id"), nullable=False)
+    )
+    diagnostic_updated_at: datetime
+    partner_request: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # {question_id: value}, the plan's items (PlanItem.to_json() plus status) and the result's
+    # figures (model id, barycentre, lever scores) as JSON.
+    answers_json: str = Field(sa_column=Column(Text, nullable=False))
+    plan_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    result_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine
@@ -28,23 +28,6 @@ BACKENDS = [
         marks=pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set"),
     ),
 ]
-TABLES = (
-    "pitch_feedback",
-    "round_suggestion",
-    "workshop_round",
-    "workshop_facilitator",
-    "participant",
-    "action_plan_item",
-    "action_plan",
-    "pitch_setting",
-    "workshop",
-    "facilitator_session",
-    "facilitator",
-    "answer",
-    "diagnostic",
-    "questionnaire_snapshot",
-    "alembic_version",
-)
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +36,11 @@ def questionnaire() -> Questionnaire:
 
 
 def reset_postgres(url: str) -> None:
+    # Every table found, not a list kept by hand: a new migration's table must go too.
     engine = create_db_engine(url)
     with engine.begin() as connection:
-        for table in TABLES:
-            connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        for table in inspect(connection).get_table_names():
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
     engine.dispose()
 
 
