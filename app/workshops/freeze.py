@@ -104,7 +104,9 @@ def freeze_workshop(
         )
         if touched.rowcount == 0:
             raise WorkshopGone(workshop_id)
-        session.execute(delete(ParticipantFreeze).where(ParticipantFreeze.workshop_id == workshop_id))
+        session.execute(
+            delete(ParticipantFreeze).where(ParticipantFreeze.workshop_id == workshop_id)
+        )
         # A participant who left between the reads and now is not frozen back in.
         present = set(
             session.execute(
@@ -120,7 +122,9 @@ def unfreeze_workshop(*, engine: Engine, workshop_id: int) -> None:
     """Back to live results: the frozen rows go."""
     with write_session(engine) as session:
         session.execute(update(Workshop).where(Workshop.id == workshop_id).values(frozen_at=None))
-        session.execute(delete(ParticipantFreeze).where(ParticipantFreeze.workshop_id == workshop_id))
+        session.execute(
+            delete(ParticipantFreeze).where(ParticipantFreeze.workshop_id == workshop_id)
+        )
         session.commit()
 
 
