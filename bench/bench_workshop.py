@@ -25,8 +25,12 @@ participants autosaving while the dashboard polls. Prints figures; never asserts
    load generator itself used and the machine's load average before and after (the generator
    shares the machine with the server, and anything else running, a test suite say, shows in
    the figures).
+   Meanwhile the first participant's round is open: the round screen's live part is polled
+   like the board (with its version), and every other participant sends one suggestion from
+   their phone at a random moment.
    `--csv PATH` also writes every request (kind, start, latency, status) for a timeline.
-   Target: 0 errors and save p95 < 150 ms on SQLite.
+   Target (issue 12): 0 errors and p95 under 100 ms for saves, board and round screen polls,
+   on SQLite and on PostgreSQL.
 
 Latencies are measured by the client, from sending the request to reading the whole answer.
 
@@ -139,6 +143,8 @@ def database(backend: str, pg_url: str) -> Iterator[str | None]:
 class Room:
     workshop_id: int
     tokens: list[str]
+    # Each participant's membership id (their phone's round page is under it).
+    memberships: list[str]
     cookies: httpx.Cookies
     csrf_token: str
 
@@ -197,7 +203,7 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
         page = ok(client.get(f"/ateliers/{workshop_id}")).text
         code = re.search(r'<span class="join-code">([^<]+)</span>', page).group(1)
         code = code.replace("-", "")
-        tokens = []
+        tokens, memberships = [], []
         with httpx.Client(base_url=base_url, timeout=TIMEOUT) as participant:
             like_a_browser(participant)
             for number in range(participants):
@@ -211,7 +217,12 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
                 answers = varied_answers(questionnaire, number)
                 ok(participant.put(f"/api/diagnostics/{token}/answers", json=answers))
                 tokens.append(token)
-        return Room(workshop_id, tokens, client.cookies, client.cookies["csrftoken"])
+                home = ok(participant.get(f"/d/{token}")).text
+                memberships.append(re.search(rf"/d/{token}/ateliers/(\d+)/tour", home).group(1))
+        # The counsellor opens the first participant's round, as at the start of the rounds.
+        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+        ok(client.post(f"/ateliers/{workshop_id}/participants/1/tour", data={"open": "1"}))
+        return Room(workshop_id, tokens, memberships, client.cookies, client.cookies["csrftoken"])
 
 
 # --- Part 1: dashboard render -------------------------------------------------------------
@@ -286,6 +297,9 @@ class Tally:
     started: float = field(default_factory=time.perf_counter)
     saves: list[float] = field(default_factory=list)
     polls: list[float] = field(default_factory=list)
+    # The round screen's live part (polled like the board) and suggestions sent from phones.
+    round_polls: list[float] = field(default_factory=list)
+    suggestions: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     poll_statuses: Counter = field(default_factory=Counter)
     # Every request: (kind, start in s from the beginning, latency in ms, status or exception).
@@ -324,9 +338,15 @@ async def timed(
     if response is None or failed(response):
         tally.errors[f"{method} {outcome}"] += 1
         return None
-    (tally.saves if kind == "save" else tally.polls).append(elapsed)
-    if kind == "poll":
-        tally.poll_statuses[response.status_code] += 1
+    by_kind = {
+        "save": tally.saves,
+        "poll": tally.polls,
+        "round": tally.round_polls,
+        "suggest": tally.suggestions,
+    }
+    by_kind[kind].append(elapsed)
+    if kind in ("poll", "round"):
+        tally.poll_statuses[f"{kind} {response.status_code}"] += 1
     return response
 
 
@@ -356,16 +376,27 @@ async def counsellor(
     interval: float,
     deadline: float,
     tally: Tally,
+    kind: str = "poll",
 ) -> None:
-    """Polls like htmx: with the version of the board shown; a 200 brings a new board."""
+    """Polls like htmx: with the version of the screen shown; a 200 brings a new one."""
     next_poll = time.perf_counter()
     while next_poll < deadline:
         await asyncio.sleep(max(0.0, next_poll - time.perf_counter()))
         params = {"v": version} if version else None
-        response = await timed(client, tally, "poll", "GET", url, params=params)
+        response = await timed(client, tally, kind, "GET", url, params=params)
         if response is not None and response.status_code == 200:
             version = board_version(response.text)
         next_poll += interval
+
+
+async def suggester(
+    client: httpx.AsyncClient, url: str, deadline: float, tally: Tally, seed: int
+) -> None:
+    """A peer sends one suggestion from their phone at some moment of the round."""
+    rng = random.Random(seed)
+    await asyncio.sleep(rng.uniform(0, max(0.0, deadline - time.perf_counter()) * 0.9))
+    text = f"Suggestion {seed} : mutualiser un poste avec une association voisine"
+    await timed(client, tally, "suggest", "POST", url, data={"text": text})
 
 
 async def run_load(
@@ -400,6 +431,24 @@ async def run_load(
         live = f"/ateliers/{room.workshop_id}/tableau"
         version = board_version(page.text)
         tasks.append(counsellor(board, live, version, args.poll, deadline, tally))
+        # The round of participant 1 is open on the projection; half the room suggests.
+        screen = f"/ateliers/{room.workshop_id}/participants/1"
+        round_page = await ok_async(board.get(screen))
+        tasks.append(
+            counsellor(
+                board,
+                f"{screen}/direct",
+                board_version(round_page.text),
+                args.poll,
+                deadline,
+                tally,
+                kind="round",
+            )
+        )
+        for n, (client, token) in enumerate(zip(participants, room.tokens, strict=True)):
+            if n % 2 == 0:
+                url = f"/d/{token}/ateliers/{room.memberships[n]}/tour/suggestions"
+                tasks.append(suggester(client, url, deadline, tally, seed=n))
         await asyncio.gather(*tasks)
         return tally, time.perf_counter() - tally.started
 
@@ -429,16 +478,25 @@ def bench_load(
             writer = csv.writer(file)
             writer.writerow(("kind", "start_s", "latency_ms", "outcome"))
             writer.writerows(sorted(tally.log, key=lambda row: row[1]))
-    total = len(tally.saves) + len(tally.polls) + sum(tally.errors.values())
+    total = (
+        len(tally.saves)
+        + len(tally.polls)
+        + len(tally.round_polls)
+        + len(tally.suggestions)
+        + sum(tally.errors.values())
+    )
     errors = sum(tally.errors.values())
     detail = f" ({', '.join(f'{k}: {n}' for k, n in tally.errors.most_common())})" if errors else ""
     print(
         f"load ({backend}): {args.participants} participants autosaving, think "
-        f"{args.think:g} s ± 50 %, dashboard polled every {args.poll:g} s, {elapsed:.1f} s"
+        f"{args.think:g} s ± 50 %, dashboard and round screen polled every {args.poll:g} s, "
+        f"{elapsed:.1f} s"
     )
     print(f"  requests {total}   throughput {total / elapsed:.1f} req/s   errors {errors}{detail}")
     print(latency_line("answer saves", tally.saves))
     print(latency_line("dashboard polls", tally.polls))
+    print(latency_line("round screen", tally.round_polls))
+    print(latency_line("suggestions", tally.suggestions))
     answers = ", ".join(f"{n} × {code}" for code, n in sorted(tally.poll_statuses.items()))
     print(f"  {'':<16} polls answered: {answers or 'none'} (204: unchanged, not rendered)")
     print(
