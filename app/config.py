@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     public_base_url: str = ""
     # Without PUBLIC_BASE_URL: host names (comma-separated, "*.example.org" allowed) whose Host
     # header links may follow; any other Host gets links to the address the server was reached
-    # at (see app/routes/links.py).
+    # at (see app/web/links.py).
     trusted_hosts: str = "localhost"
     # Maximum accepted request body for answer saves, in bytes.
     max_body_bytes: int = 64 * 1024

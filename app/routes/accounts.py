@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from app import accounts
 from app.config import Settings
@@ -24,16 +23,11 @@ from app.deps import (
     password_succeeded,
 )
 from app.i18n import _
-from app.redirects import safe_next
-from app.routes.pages import error_page, render
+from app.web.forms import form_text
+from app.web.pages import error_page, render
+from app.web.redirects import safe_next
 
 router = APIRouter(include_in_schema=False)
-
-
-def form_text(form: FormData, name: str) -> str:
-    """A text field as sent, or "" when absent or not text (a file upload)."""
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _settings(request: Request) -> Settings:

@@ -23,8 +23,9 @@ from app.questionnaire.schema import (
     Question,
     QuestionnaireDefinition,
 )
-from app.routes.links import resume_url
 from app.scoring.result import compute_result
+from app.web.downloads import note_pdf_response, pdf_response, pitch_pdf_response
+from app.web.links import resume_url
 
 
 class JSONBodyRequest(Request):
@@ -363,7 +364,6 @@ def get_result(opened: DiagnosticDep) -> ResultOut:
     responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
 )
 async def get_report(opened: DiagnosticDep, request: Request) -> Response:
-    from app.routes.report import pdf_response
 
     return await pdf_response(request, opened)
 
@@ -414,7 +414,6 @@ def put_plan(opened: DiagnosticDep, engine: EngineDep, plan: PlanIn) -> PlanOut:
     responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
 )
 async def get_pitch_pdf(opened: DiagnosticDep, request: Request) -> Response:
-    from app.routes.report import pitch_pdf_response
 
     return await pitch_pdf_response(request, opened)
 
@@ -426,7 +425,6 @@ async def get_pitch_pdf(opened: DiagnosticDep, request: Request) -> Response:
     responses={200: {"content": {"application/pdf": {}}}, **TOKEN_ROUTE},
 )
 async def get_note_pdf(opened: DiagnosticDep, request: Request) -> Response:
-    from app.routes.report import note_pdf_response
 
     return await note_pdf_response(request, opened)
 

@@ -23,10 +23,10 @@ from app.deps import (
 )
 from app.i18n import _
 from app.models import Facilitator, Workshop
-from app.routes.accounts import form_text
-from app.routes.pages import render
-from app.routes.report import download, today_in_france
 from app.routes.workshops import group_summary
+from app.web.downloads import download, today_in_france
+from app.web.forms import form_text
+from app.web.pages import render
 from app.workshops import data as workshop_data
 from app.workshops import rounds
 

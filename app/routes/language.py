@@ -9,7 +9,7 @@ from starlette.routing import Match
 
 from app.deps import FormDep, cookies_secure
 from app.i18n import COOKIE_NAME, supported
-from app.redirects import safe_next
+from app.web.redirects import safe_next
 
 router = APIRouter(include_in_schema=False)
 

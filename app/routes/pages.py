@@ -3,11 +3,10 @@ autosave per answer (the same partials serve full pages and htmx swaps)."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from app import crud, plan_store
@@ -20,7 +19,7 @@ from app.deps import (
     SaveLimit,
     StoreDep,
 )
-from app.i18n import N_, _
+from app.i18n import _
 from app.plan import (
     FIRST_STEP_MAX,
     HELP_MAX,
@@ -50,64 +49,20 @@ from app.report.mix_chart import mix_series, resource_mix_svg
 from app.report.pitch import CONTACT_MAX, PITCH_BLOCKS, build_pitch_html
 from app.report.view import association_name, build_view
 from app.resource_tally import money_questions, percent_total_off, resource_tally
-from app.routes.links import resume_url
-from app.routes.report import (
+from app.scoring.profile import effective_number, resources_in_percent
+from app.scoring.result import compute_result
+from app.web.downloads import (
     note_pdf_response,
     pdf_response,
     pitch_context_for,
     pitch_pdf_response,
 )
-from app.scoring.profile import effective_number, resources_in_percent
-from app.scoring.result import compute_result
-from app.templating import templates
+from app.web.links import resume_url
+from app.web.pages import error_page, render
 from app.workshops import data as workshop_data
 from app.workshops.anonymity import lone_anonymous
 
 router = APIRouter(include_in_schema=False)
-
-
-def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200):
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    # Pages behind a token are private: keep them out of search engines and shared caches.
-    if "token" in request.path_params:
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-        response.headers["Cache-Control"] = "no-store"
-    elif request.url.path.startswith(("/ateliers", "/compte")):
-        # Counsellor pages show associations' names and results: not for shared caches or
-        # the back button of a shared computer.
-        response.headers["Cache-Control"] = "no-store"
-    else:
-        # Every page carries this visitor's CSRF token and speaks their language (cookie):
-        # fine for their browser's cache, never for a shared one.
-        response.headers["Cache-Control"] = "private"
-        response.headers["Vary"] = "Cookie"
-    return response
-
-
-STATUS_MESSAGES = {
-    404: N_("Cette page n'existe pas."),
-    405: N_("Cette adresse ne s'utilise pas ainsi."),
-}
-
-
-def error_page(request: Request, status_code: int, message: str) -> Response:
-    if message == _reason_phrase(status_code):
-        # Starlette's own detail (an unknown address: "Not Found"), in English whatever the
-        # reader's language: say it in theirs.
-        message = _(STATUS_MESSAGES.get(status_code, N_("La demande n'a pas pu aboutir.")))
-    return render(
-        request,
-        "error.html",
-        {"status_code": status_code, "message": message},
-        status_code=status_code,
-    )
-
-
-def _reason_phrase(status_code: int) -> str:
-    try:
-        return HTTPStatus(status_code).phrase
-    except ValueError:
-        return ""
 
 
 def question_context(opened: OpenDiagnostic, question: Question, **extra) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from app.i18n import _
 from app.models import Participant, Workshop, utcnow
 from app.plan import OWN_PISTE
 from app.questionnaire.answers import AnswerError, clean_text
-from app.routes.accounts import form_text
-from app.routes.pages import error_page, render
 from app.scoring.result import compute_result
+from app.web.forms import form_text
+from app.web.pages import error_page, render
 from app.workshops import data, round_view, rounds
 from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
 from app.workshops.codes import display_code, normalise_code

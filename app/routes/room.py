@@ -14,8 +14,8 @@ from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
 from app.i18n import _
 from app.models import Participant, Workshop
 from app.questionnaire.answers import AnswerError, clean_text
-from app.routes.accounts import form_text
-from app.routes.pages import render
+from app.web.forms import form_text
+from app.web.pages import render
 from app.workshops import data
 from app.workshops.group import member_label
 

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse
 from app import plan_store
 from app.deps import DiagnosticDep, EngineDep, parse_id
 from app.i18n import _
-from app.routes.pages import render
-from app.routes.report import download, today_in_france
 from app.templating import jinja_env
+from app.web.downloads import download, today_in_france
+from app.web.pages import render
 from app.workshops import data
 from app.workshops.sharing import MIN_GROUP, load_summary, shared_group
 

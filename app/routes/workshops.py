@@ -30,10 +30,10 @@ from app.report.pitch import (
     build_synthesis_html,
     pitch_context,
 )
-from app.routes.accounts import form_text
-from app.routes.links import join_url
-from app.routes.pages import render
-from app.routes.report import PARIS, download, today_in_france
+from app.web.downloads import PARIS, download, today_in_france
+from app.web.forms import form_text
+from app.web.links import join_url
+from app.web.pages import render
 from app.workshops import data, round_view, rounds
 from app.workshops.codes import display_code
 from app.workshops.dla import shared_piste
