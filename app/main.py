@@ -13,13 +13,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from app.body_limit import BodySizeLimit
 from app.config import PROJECT_ROOT, Settings, settings
 from app.csrf import CSRFProtection, signing_secret
 from app.db import create_db_engine, migrate
 from app.form_body import FormBodyCheck
 from app.http_methods import MethodsMiddleware
 from app.i18n import LANGUAGES, LanguageMiddleware, translations
-from app.limits import BodySizeLimit
 from app.logs import AccessLog
 from app.questionnaire.loader import load_questionnaire
 from app.ratelimit import RateLimits, password_rules
@@ -97,7 +97,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     # Before the CSRF layer parses a form: only UTF-8 urlencoded forms reach it.
     app.add_middleware(FormBodyCheck)
     app.add_middleware(CrossSiteRefusal, public_base_url=config.public_base_url)
-    # Outside everything that reads a body (see app/limits.py).
+    # Outside everything that reads a body (see app/body_limit.py).
     app.add_middleware(BodySizeLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeaders, script_url=HTMX_SRC)
     # Outside everything that writes a page (CSRF refusals included), so all of it is translated.
