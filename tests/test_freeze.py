@@ -175,9 +175,13 @@ def test_closing_freezes_and_a_frozen_workshop_refuses_joiners(
     newcomer = browser()
     refused = newcomer.post("/rejoindre", data={"code": workshop["code"]})
     assert refused.status_code == 410 and "Cet atelier est fermé" in refused.text
-    # Freezing a frozen workshop again is harmless (a new freeze, still closed).
+    # Freezing a frozen workshop again keeps the first freeze: the edit stays out.
+    first = client.get(f"/ateliers/{wid}/donnees.json").json()["workshop"]["frozen_at"]
     freeze(client, wid)
+    client.post(f"/ateliers/{wid}/ouverture", data={"open": "0"})
     assert frozen_rows(client, wid) == 2
+    assert client.get(f"/ateliers/{wid}/donnees.json").json()["workshop"]["frozen_at"] == first
+    assert NEW_NAME not in client.get(f"/ateliers/{wid}/resultats.csv").text
 
 
 def test_the_board_poll_sees_the_freeze_but_not_later_edits(client, workshop, questionnaire):

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from app import formatting
 from app.i18n import _, current_language
+from app.models import Workshop
 from app.scoring.result import compute_result
 from app.workshops import data
 from app.workshops.freeze import freeze_workshop, result_figures, unfreeze_workshop
@@ -20,7 +22,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def set_open(*, engine: Engine, store: Any, workshop_id: int, is_open: bool) -> datetime | None:
-    """Open (results live again) or close (results frozen now); returns the freezing time.
+    """Open (results live again) or close (results frozen now, unless they already are);
+    returns the freezing time.
     Closed first, so nobody joins between the freeze's reads and its write; unfrozen first,
     so a reopened workshop is never open with stale frozen rows."""
 
@@ -32,6 +35,14 @@ def set_open(*, engine: Engine, store: Any, workshop_id: int, is_open: bool) -> 
         data.set_open(engine=engine, workshop_id=workshop_id, is_open=True)
         return None
     data.set_open(engine=engine, workshop_id=workshop_id, is_open=False)
+    # Already frozen: kept as it was. A second click, or a form left open in another tab,
+    # must not slip later edits into results the counsellor froze (reopen, then freeze).
+    with Session(engine) as session:
+        already = session.execute(
+            select(Workshop.frozen_at).where(Workshop.id == workshop_id)
+        ).scalar_one_or_none()
+    if already is not None:
+        return already
     return freeze_workshop(engine=engine, workshop_id=workshop_id, figures_of=figures_of)
 
 
