@@ -23,9 +23,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def set_open(*, engine: Engine, store: Any, workshop_id: int, is_open: bool) -> datetime | None:
     """Open (results live again) or close (results frozen now, unless they already are);
-    returns the freezing time.
-    Closed first, so nobody joins between the freeze's reads and its write; unfrozen first,
-    so a reopened workshop is never open with stale frozen rows."""
+    returns the freezing time. Closed first, so nobody joins between the freeze's reads and
+    its write; unfrozen first, so a reopened workshop is never open with stale frozen rows."""
 
     def figures_of(snapshot_id: int, answers: dict[str, Any]) -> dict[str, Any]:
         return result_figures(compute_result(store.for_snapshot(snapshot_id), answers))
@@ -54,7 +53,8 @@ def frozen_message() -> str:
 
 
 def frozen_label(frozen_at: datetime | None) -> str | None:
-    """ "Résultats figés le 2 décembre 2026 à 17 h 40" (Paris time), None while live."""
+    """The frozen moment as shown, in Paris time ("Résultats figés le 2 décembre 2026 à
+    17 h 40"); None while the results are live."""
     if frozen_at is None:
         return None
     if frozen_at.tzinfo is None:  # SQLite hands back naive UTC
