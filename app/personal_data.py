@@ -23,9 +23,11 @@ from app.scoring.result import compute_result
 from app.workshops import data as workshop_data
 from app.workshops import rounds
 from app.workshops.codes import display_code
-from app.workshops.dla import RoundOutcome, dla_record
+from app.workshops.dla import RoundOutcome, dla_record, shared_piste
 from app.workshops.exports import result_rows
+from app.workshops.freeze import Frozen
 from app.workshops.group import GroupSummary
+from app.workshops.source import plan_item
 
 
 def iso(moment: datetime | date | None) -> str | None:
@@ -184,12 +186,14 @@ def workshop_fields(
     summary: GroupSummary,
     plans: dict[int, list[PlanItem]] | None = None,
     outcomes: dict[int, RoundOutcome] | None = None,
+    frozen: dict[int, Frozen] | None = None,
 ) -> dict[str, Any]:
     """The workshop and its participants as the counsellor sees them (the group's JSON rows:
     `association` is None for those sharing anonymously), with the DLA's fields (profile,
     indicators, sub-scores, partial flag) and each participant's `round` (its chosen pistes, as
-    shared). `frozen_at` stays null until results can be frozen."""
-    plans, outcomes = plans or {}, outcomes or {}
+    shared). Once the results are frozen, `frozen_at` and each participant's `frozen`: the
+    result figures kept then and the plan then, shared as the round's pistes are."""
+    plans, outcomes, frozen = plans or {}, outcomes or {}, frozen or {}
     participants = result_rows(questionnaire, summary)
     for row, view in zip(participants, summary.members, strict=True):
         row["joined_at"] = iso(view.member.joined_at)
@@ -200,8 +204,18 @@ def workshop_fields(
         ).to_json()
         for key, value in dla.items():
             row.setdefault(key, value)
+        kept = frozen.get(view.member.participant_id)
+        row["frozen_at"] = iso(kept.frozen_at) if kept else None
+        row["frozen"] = (
+            {
+                "result": kept.result,
+                "plan": [shared_piste(plan_item(piste), view.named) for piste in kept.plan],
+            }
+            if kept
+            else None
+        )
     return {
-        "frozen_at": None,
+        "frozen_at": iso(workshop.frozen_at),
         "title": workshop.title,
         "held_on": iso(workshop.held_on),
         "place": workshop.place,
@@ -220,10 +234,11 @@ def workshop_export(
     exported_at: datetime | None = None,
     plans: dict[int, list[PlanItem]] | None = None,
     outcomes: dict[int, RoundOutcome] | None = None,
+    frozen: dict[int, Frozen] | None = None,
 ) -> dict[str, Any]:
     return {
         "export": _header("workshop", exported_at),
-        "workshop": workshop_fields(workshop, questionnaire, summary, plans, outcomes),
+        "workshop": workshop_fields(workshop, questionnaire, summary, plans, outcomes, frozen),
         **labels(questionnaire),
     }
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import accounts, personal_data, plan_store
+from app import accounts, personal_data
 from app.deps import (
     SESSION_COOKIE,
     DiagnosticDep,
@@ -29,6 +29,8 @@ from app.web.forms import form_text
 from app.web.pages import render
 from app.workshops import data as workshop_data
 from app.workshops import rounds
+from app.workshops.freeze import frozen_of
+from app.workshops.source import plans_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,23 +56,26 @@ def diagnostic_data(opened: DiagnosticDep, engine: EngineDep):
 
 def _workshop_fields(request: Request, workshop: Workshop) -> dict[str, Any]:
     questionnaire = request.app.state.store.current
-    return personal_data.workshop_fields(workshop, questionnaire, group_summary(request, workshop))
+    frozen = frozen_of(engine=request.app.state.engine, workshop_id=workshop.id)
+    return personal_data.workshop_fields(
+        workshop, questionnaire, group_summary(request, workshop), frozen=frozen
+    )
 
 
 @router.get("/ateliers/{workshop_id}/donnees.json", name="workshop_data_json")
 def workshop_data_json(request: Request, workshop: WorkshopDep):
     questionnaire = request.app.state.store.current
     summary = group_summary(request, workshop)
-    plans = plan_store.load_plans(
-        engine=request.app.state.engine,
-        diagnostic_ids=[view.member.diagnostic_id for view in summary.members],
+    plans = plans_of(
+        engine=request.app.state.engine, members=[view.member for view in summary.members]
     )
+    frozen = frozen_of(engine=request.app.state.engine, workshop_id=workshop.id)
     outcomes = rounds.round_outcomes(
         engine=request.app.state.engine,
         participant_ids=[view.member.participant_id for view in summary.members],
     )
     payload = personal_data.workshop_export(
-        workshop, questionnaire, summary, plans=plans, outcomes=outcomes
+        workshop, questionnaire, summary, plans=plans, outcomes=outcomes, frozen=frozen
     )
     return json_download(
         payload, f"donnees-atelier-{workshop.id}-{today_in_france():%Y-%m-%d}.json"

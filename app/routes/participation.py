@@ -27,7 +27,7 @@ from app.questionnaire.answers import AnswerError, clean_text
 from app.scoring.result import compute_result
 from app.web.forms import form_text
 from app.web.pages import error_page, render
-from app.workshops import data, round_view, rounds
+from app.workshops import data, opening, round_view, rounds
 from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
 from app.workshops.codes import display_code, normalise_code
 from app.workshops.group import member_views
@@ -244,10 +244,16 @@ def _presenter_label(request: Request, round_: rounds.Round) -> tuple[int, str]:
     return views[0].number, views[0].label
 
 
+def _frozen_at(engine, membership: Participant):
+    workshop = data.workshop_of(engine=engine, workshop_id=membership.workshop_id)
+    return workshop.frozen_at if workshop is not None else None
+
+
 def _phone_context(request: Request, opened, membership: Participant) -> dict:
     engine = request.app.state.engine
     round_ = rounds.open_round(engine=engine, workshop_id=membership.workshop_id)
     context = {
+        "frozen_label": opening.frozen_label(_frozen_at(engine, membership)),
         "token": opened.diagnostic.token,
         "membership": membership,
         "round": round_,
@@ -311,6 +317,9 @@ def _acting_round(request: Request, opened, engine, participant_id: str, present
     the action is the presenter's and this participant is not presenting."""
     save_limit(request, opened.diagnostic.token)
     membership = own_membership(engine, opened, participant_id)
+    if _frozen_at(engine, membership) is not None:
+        # The round is part of the workshop's frozen results (the diagnostic stays editable).
+        raise HTTPException(status_code=409, detail=opening.frozen_message())
     round_ = rounds.open_round(engine=engine, workshop_id=membership.workshop_id)
     if round_ is None:
         raise HTTPException(

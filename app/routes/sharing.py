@@ -8,14 +8,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from app import plan_store
 from app.deps import DiagnosticDep, EngineDep, parse_id
 from app.i18n import _
 from app.templating import jinja_env
 from app.web.downloads import download, today_in_france
 from app.web.pages import render
 from app.workshops import data
+from app.workshops.opening import frozen_label
 from app.workshops.sharing import MIN_GROUP, load_summary, shared_group
+from app.workshops.source import plans_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,9 +36,8 @@ def _context(request: Request, opened, engine, participant_id: str) -> dict:
     )
     state = request.app.state
     summary = load_summary(state, workshop.id)
-    plans = plan_store.load_plans(
-        engine=engine, diagnostic_ids=[v.member.diagnostic_id for v in summary.members]
-    )
+    # Frozen plans with frozen results, once the workshop's results are frozen.
+    plans = plans_of(engine=engine, members=[v.member for v in summary.members])
     return {
         "token": opened.diagnostic.token,
         "membership": membership,
@@ -45,6 +45,7 @@ def _context(request: Request, opened, engine, participant_id: str) -> dict:
         "group": shared_group(state, summary, membership.number, plans),
         "questionnaire": state.store.current,
         "min_group": MIN_GROUP,
+        "frozen_label": frozen_label(workshop.frozen_at),
         "cards": {card.id: card for card in state.store.current.definition.cards},
     }
 

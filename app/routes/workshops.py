@@ -34,7 +34,7 @@ from app.web.downloads import PARIS, download, today_in_france
 from app.web.forms import form_text
 from app.web.links import join_url
 from app.web.pages import render
-from app.workshops import data, round_view, rounds
+from app.workshops import data, opening, round_view, rounds
 from app.workshops.codes import display_code
 from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
@@ -45,6 +45,7 @@ from app.workshops.group import (
     on_current_map,
     summarise,
 )
+from app.workshops.source import GroupSource, group_source, plans_of
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 3
@@ -114,17 +115,28 @@ def _form_values(workshop: Workshop) -> dict[str, str]:
 # --- The group ----------------------------------------------------------------------------
 
 
+def workshop_source(request: Request, workshop: Workshop) -> GroupSource:
+    """The workshop's members, answers and plans: live, or frozen once its results are."""
+    return group_source(
+        engine=request.app.state.engine, workshop_id=workshop.id, frozen_at=workshop.frozen_at
+    )
+
+
 def group_views(
-    request: Request, workshop: Workshop, members: list[data.GroupMember] | None = None
+    request: Request,
+    workshop: Workshop,
+    members: list[data.GroupMember] | None = None,
+    source: GroupSource | None = None,
 ) -> list[MemberView]:
-    engine = request.app.state.engine
     store = request.app.state.store
+    if source is None:
+        source = workshop_source(request, workshop)
     if members is None:
-        members = data.group_members(engine=engine, workshop_id=workshop.id)
+        members = source.members
     return member_views(
         members,
         store.for_snapshot,
-        lambda ids: data.answers_of(engine=engine, diagnostic_ids=ids),
+        source.answers,
         request.app.state.results,
     )
 
@@ -134,10 +146,11 @@ def group_summary(
     workshop: Workshop,
     members: list[data.GroupMember] | None = None,
     include_partial: bool = False,
+    source: GroupSource | None = None,
 ) -> GroupSummary:
     return summarise(
         request.app.state.store.current,
-        group_views(request, workshop, members),
+        group_views(request, workshop, members, source),
         include_partial=include_partial,
     )
 
@@ -147,6 +160,8 @@ def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
     version gets 204 and htmx leaves the page alone (no flicker, focus kept, no render)."""
     # The language too: a tab switched to English must not be told "nothing new" (204).
     parts = [workshop.title, str(workshop.is_open), str(len(members)), current_language()]
+    # Frozen or live, and since when: a freeze changes what the board reads, not the members.
+    parts.append(workshop.frozen_at.isoformat() if workshop.frozen_at else "live")
     for m in members:
         parts.append(f"{m.participant_id}:{m.sharing}:{m.updated_at.isoformat()}:{m.snapshot_id}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
@@ -174,10 +189,15 @@ def board_context(
     members: list[data.GroupMember] | None = None,
     version: str | None = None,
     include_partial: bool = False,
+    source: GroupSource | None = None,
 ) -> dict[str, Any]:
+    if source is None:
+        source = workshop_source(request, workshop)
     if members is None:
-        members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
-    summary = group_summary(request, workshop, members, include_partial=include_partial)
+        members = source.members
+    summary = group_summary(
+        request, workshop, members, include_partial=include_partial, source=source
+    )
     return {
         "workshop": workshop,
         "summary": summary,
@@ -191,6 +211,7 @@ def board_context(
         "wide": True,
         "code": display_code(workshop.join_code),
         "join_url": join_url(request, workshop.join_code),
+        "frozen_label": opening.frozen_label(workshop.frozen_at),
     }
 
 
@@ -276,7 +297,8 @@ def workshop_live(
 ):
     """The live part of the dashboard, polled by htmx (same partial as the full page); 204
     when nothing changed since the version the page holds."""
-    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    source = workshop_source(request, workshop)
+    members = source.members
     version = board_version(workshop, members)
     if v and v == version:
         return Response(status_code=204)
@@ -287,6 +309,7 @@ def workshop_live(
         members=members,
         version=version,
         include_partial=partiels == "1",
+        source=source,
     )
     return render(request, "workshops/_board.html", context)
 
@@ -361,9 +384,28 @@ def update_workshop(
 
 @router.post("/ateliers/{workshop_id}/ouverture", name="workshop_opening")
 def workshop_opening(request: Request, workshop: WorkshopDep, engine: EngineDep, form: FormDep):
-    data.set_open(engine=engine, workshop_id=workshop.id, is_open=form_text(form, "open") == "1")
+    # Closing freezes the results, reopening brings them back live: one switch (opening.py).
+    is_open = form_text(form, "open") == "1"
+    _switch(request, workshop, engine, is_open)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(f"{url}?{'rouvert' if is_open else 'fige'}=1", status_code=303)
+
+
+@router.post("/ateliers/{workshop_id}/figer", name="workshop_freeze")
+def workshop_freeze(request: Request, workshop: WorkshopDep, engine: EngineDep):
+    """Freeze the results now (closing the workshop to new joiners); again re-freezes."""
+    _switch(request, workshop, engine, is_open=False)
+    url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
+    return RedirectResponse(f"{url}?fige=1", status_code=303)
+
+
+def _switch(request: Request, workshop: Workshop, engine, is_open: bool) -> None:
+    try:
+        opening.set_open(
+            engine=engine, store=request.app.state.store, workshop_id=workshop.id, is_open=is_open
+        )
+    except data.WorkshopGone as gone:
+        raise HTTPException(status_code=404, detail=_("Atelier introuvable.")) from gone
 
 
 @router.get(
@@ -385,10 +427,10 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
     """A participant of this workshop who chose to be named; 404 for an unknown number, 403 for
     one who shares anonymously (the counsellor knows they exist, not who they are)."""
     wanted = parse_id(number)
-    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
+    source = workshop_source(request, workshop)
     # Only this participant's result is computed, not the whole group's.
-    chosen = [m for m in members if m.number == wanted]
-    view = group_views(request, workshop, chosen)[0] if chosen else None
+    chosen = [m for m in source.members if m.number == wanted]
+    view = group_views(request, workshop, chosen, source)[0] if chosen else None
     if view is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
     if not view.named:
@@ -406,17 +448,29 @@ def round_member(request: Request, workshop: Workshop, number: str) -> MemberVie
     """Any participant of this workshop (named or anonymous: an anonymous presenter is shown
     by number only); 404 for an unknown number."""
     wanted = parse_id(number)
-    members = data.group_members(engine=request.app.state.engine, workshop_id=workshop.id)
-    chosen = [m for m in members if m.number == wanted]
+    source = workshop_source(request, workshop)
+    chosen = [m for m in source.members if m.number == wanted]
     if not chosen:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
-    return group_views(request, workshop, chosen)[0]
+    return group_views(request, workshop, chosen, source)[0]
+
+
+def member_plan(request: Request, view: MemberView) -> list:
+    """The participant's plan as this workshop shows it (frozen with their result, or live)."""
+    engine = request.app.state.engine
+    return plans_of(engine=engine, members=[view.member])[view.member.diagnostic_id]
+
+
+def ensure_live(workshop: Workshop) -> None:
+    """Rounds and pitch feedback of a frozen workshop are part of its results: read-only."""
+    if workshop.frozen_at is not None:
+        raise HTTPException(status_code=409, detail=opening.frozen_message())
 
 
 def _round_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
     engine = request.app.state.engine
     round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
-    plan = plan_store.load_plan(engine=engine, diagnostic_id=view.member.diagnostic_id)
+    plan = member_plan(request, view)
     profile = round_view.screen_context(
         view.questionnaire,
         view.answers,
@@ -435,6 +489,7 @@ def _round_context(request: Request, workshop: Workshop, view: MemberView) -> di
         "phases": round_view.phases(round_),
         "version": _round_version(round_, plan),
         "poll_seconds": POLL_SECONDS,
+        "frozen_label": opening.frozen_label(workshop.frozen_at),
     }
 
 
@@ -541,6 +596,7 @@ def _existing_round(request: Request, view: MemberView) -> rounds.Round:
 def round_opening(
     request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     if form_text(form, "open") == "1":
         rounds.start_round(
@@ -555,6 +611,7 @@ def round_opening(
 def round_phase(
     request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
     phase = form_text(form, "phase")
@@ -573,6 +630,7 @@ def round_minutes(
     number: str,
     form: FormDep,
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
     # A phase left blank keeps its default length.
@@ -598,6 +656,7 @@ def round_problem(
     number: str,
     form: FormDep,
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
     try:
@@ -621,6 +680,7 @@ def round_suggestion(
     number: str,
     form: FormDep,
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
     try:
@@ -645,6 +705,7 @@ def round_choice(
     number: str,
     form: FormDep,
 ):
+    ensure_live(workshop)
     view = round_member(request, workshop, number)
     round_ = _existing_round(request, view)
     diagnostic_id = view.member.diagnostic_id
@@ -678,6 +739,7 @@ def _pitch_live_context(request: Request, workshop: Workshop, view: MemberView) 
         "feedback": feedback,
         "version": version,
         "poll_seconds": POLL_SECONDS,
+        "frozen_label": opening.frozen_label(workshop.frozen_at),
     }
 
 
@@ -703,7 +765,7 @@ def pitch_practice(
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=plan_store.load_plan(engine=engine, diagnostic_id=view.member.diagnostic_id),
+        plan=member_plan(request, view),
         hidden_blocks=hidden,
         contact=contact,
     )
@@ -749,7 +811,7 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=plan_store.load_plan(engine=engine, diagnostic_id=diagnostic_id),
+        plan=member_plan(request, view),
         hidden_blocks=hidden,
         contact=contact,
     )
@@ -760,8 +822,8 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
 
 
 def group_plans(request: Request, summary: GroupSummary) -> dict[int, list]:
-    ids = [view.member.diagnostic_id for view in summary.members]
-    return plan_store.load_plans(engine=request.app.state.engine, diagnostic_ids=ids)
+    members = [view.member for view in summary.members]
+    return plans_of(engine=request.app.state.engine, members=members)
 
 
 def shared_pistes(request: Request, summary: GroupSummary) -> dict[int, list[dict[str, Any]]]:
@@ -792,6 +854,7 @@ async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, work
             "map_svg": group_map(request, summary, id_prefix="synthesis-map"),
             "created_at": today_in_france(),
             "pistes": pistes,
+            "frozen_label": opening.frozen_label(workshop.frozen_at),
         }
     )
     pdf = await request.app.state.reports.pdf_of_html(html)

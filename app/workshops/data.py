@@ -322,6 +322,8 @@ class GroupMember:
     snapshot_id: int
     updated_at: datetime
     partner_request: str
+    # Set when read from the workshop's frozen results (app/workshops/source.py).
+    frozen_at: datetime | None = None
 
     @property
     def named(self) -> bool:

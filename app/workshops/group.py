@@ -252,30 +252,38 @@ class CachedResult:
 class ResultCache:
     """Each participant's latest result, stamped with (last change, questionnaire snapshot): a
     dashboard polled every few seconds recomputes only those who saved something since. One
-    entry per diagnostic, replaced when it changes, so the cache holds no stale results."""
+    entry per diagnostic, replaced when it changes, so the cache holds no stale results.
+
+    A frozen workshop reads a diagnostic as it was frozen, another workshop reads it live: two
+    entries then, keyed apart, so neither view is ever given the other's result."""
 
     def __init__(self, size: int = 4096):
         self.size = size
-        self._entries: OrderedDict[int, tuple[tuple, CachedResult]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, bool], tuple[tuple, CachedResult]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def stamp(member: GroupMember) -> tuple:
         # Results hold labels and readings in the reader's language.
-        return (member.updated_at.isoformat(), member.snapshot_id, current_language())
+        frozen = member.frozen_at.isoformat() if member.frozen_at else None
+        return (member.updated_at.isoformat(), member.snapshot_id, current_language(), frozen)
+
+    @staticmethod
+    def key(member: GroupMember) -> tuple[int, bool]:
+        return (member.diagnostic_id, member.frozen_at is not None)
 
     def get(self, member: GroupMember) -> CachedResult | None:
         with self._lock:
-            found = self._entries.get(member.diagnostic_id)
+            found = self._entries.get(self.key(member))
             if found is None or found[0] != self.stamp(member):
                 return None
-            self._entries.move_to_end(member.diagnostic_id)
+            self._entries.move_to_end(self.key(member))
             return found[1]
 
     def put(self, member: GroupMember, entry: CachedResult) -> None:
         with self._lock:
-            self._entries[member.diagnostic_id] = (self.stamp(member), entry)
-            self._entries.move_to_end(member.diagnostic_id)
+            self._entries[self.key(member)] = (self.stamp(member), entry)
+            self._entries.move_to_end(self.key(member))
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 

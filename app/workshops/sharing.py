@@ -12,9 +12,10 @@ from markupsafe import Markup
 
 from app.plan import PlanItem
 from app.report.charts import group_map_svg
-from app.workshops import data, rounds
+from app.workshops import rounds
 from app.workshops.dla import round_entry, shared_piste
 from app.workshops.group import GroupSummary, member_views, on_current_map, summarise
+from app.workshops.source import group_source
 
 # Under this many participants a mean or a map point is one association's own figure: the
 # group page shows no figures at all, and a lever mean needs this many scores.
@@ -70,14 +71,9 @@ def _own_round(
 
 def load_summary(state: Any, workshop_id: int) -> GroupSummary:
     """The group as the counsellor's board computes it (current questionnaire, partial lever
-    scores left out of the group's figures)."""
-    members = data.group_members(engine=state.engine, workshop_id=workshop_id)
-    views = member_views(
-        members,
-        state.store.for_snapshot,
-        lambda ids: data.answers_of(engine=state.engine, diagnostic_ids=ids),
-        state.results,
-    )
+    scores left out of the group's figures; the frozen results once the workshop's are)."""
+    source = group_source(engine=state.engine, workshop_id=workshop_id)
+    views = member_views(source.members, state.store.for_snapshot, source.answers, state.results)
     return summarise(state.store.current, views)
 
 
