@@ -304,6 +304,17 @@ def set_sharing(*, engine: Engine, participant_id: int, sharing: str) -> None:
         session.commit()
 
 
+def set_present_consent(*, engine: Engine, participant_id: int, agreed: bool) -> None:
+    """The participant agrees (or no longer agrees) to present their situation in a round."""
+    with write_session(engine) as session:
+        session.execute(
+            update(Participant)
+            .where(Participant.id == participant_id)
+            .values(present_consent=agreed)
+        )
+        session.commit()
+
+
 def leave_workshop(*, engine: Engine, participant_id: int) -> None:
     with write_session(engine) as session:
         session.execute(delete(Participant).where(Participant.id == participant_id))
@@ -322,6 +333,8 @@ class GroupMember:
     snapshot_id: int
     updated_at: datetime
     partner_request: str
+    # Agreed from their phone to present their situation in a round.
+    present_consent: bool = False
 
     @property
     def named(self) -> bool:
@@ -340,6 +353,7 @@ def group_members(*, engine: Engine, workshop_id: int) -> list[GroupMember]:
                 Diagnostic.snapshot_id,
                 Diagnostic.updated_at,
                 Diagnostic.partner_request,
+                Participant.present_consent,
             )
             .join(Diagnostic, Diagnostic.id == Participant.diagnostic_id)
             .where(Participant.workshop_id == workshop_id)
