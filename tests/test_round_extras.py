@@ -272,3 +272,19 @@ def test_the_synthesis_reports_each_round_as_its_participant_shares(
 def test_a_synthesis_without_rounds_has_no_rounds_section(client, workshop):
     text = pdf_text(client.get(f"/ateliers/{workshop['id']}/synthese.pdf").content)
     assert "Les tours de co-développement" not in text
+
+
+def test_merging_a_duplicate_keeps_an_agreement_given_under_either(client, browser):
+    from tests.test_workshops import join
+
+    sign_up(client)
+    workshop_id, code = create_workshop(client)
+    first, duplicate = browser(), browser()
+    join(first, code, "named")
+    duplicate_token = join(duplicate, code, "named")
+    phone = f"/d/{duplicate_token}/ateliers/{membership_id(duplicate, duplicate_token)}"
+    duplicate.post(f"{phone}/presenter", data={"agree": "1"})
+    assert "accord non indiqué" in board_row(client, workshop_id, 1)
+    merged = client.post(f"/ateliers/{workshop_id}/participants/2/retirer", data={"avec": "1"})
+    assert merged.status_code == 200
+    assert "d'accord pour présenter" in board_row(client, workshop_id, 1)

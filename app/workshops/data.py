@@ -445,7 +445,11 @@ def merge_participant(*, engine: Engine, duplicate: Participant, kept: Participa
         session.execute(
             update(Participant)
             .where(Participant.id == kept.id)
-            .values(counsellor_note="\n\n".join(notes)[:NOTE_LIMIT])
+            .values(
+                counsellor_note="\n\n".join(notes)[:NOTE_LIMIT],
+                # An agreement to present given under either membership still holds.
+                present_consent=kept.present_consent or duplicate.present_consent,
+            )
         )
         session.execute(delete(Participant).where(Participant.id == duplicate.id))
         session.commit()
