@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -151,6 +151,12 @@ class Participant(SQLModel, table=True):
     # the projection nor to the participant.
     counsellor_note: str = Field(
         default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
+    # The participant said from their phone that they agree to present their situation in a
+    # round (they may withdraw it); the counsellor can still open a round after confirming.
+    present_consent: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
     )
 
 

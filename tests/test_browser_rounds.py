@@ -100,6 +100,19 @@ def test_one_round_end_to_end_with_phones_and_the_cdn_blocked(base_url, question
                 )
                 assert saved.status_code == 200, saved.text
 
+            # The presenter agrees, from their phone, to present their situation: the
+            # counsellor then opens their round without a confirmation step.
+            presenter.goto(presenter_url)
+            presenter.get_by_role("link", name="Tour de co-développement").click()
+            presenter.get_by_role(
+                "button", name="Je suis d'accord pour présenter ma situation lors d'un tour"
+            ).click()
+            expect(
+                presenter.get_by_role("status").filter(has_text="Votre accord est enregistré")
+            ).to_be_visible()
+            if SHOTS:
+                presenter.screenshot(path=f"{SHOTS}/phone-agreed.png", full_page=True)
+
             # The counsellor opens participant 1's round and starts the suggestions phase.
             counsellor.goto(f"{board_url}/participants/1/tour")
             counsellor.get_by_role("button", name="Ouvrir le tour").click()
@@ -139,6 +152,20 @@ def test_one_round_end_to_end_with_phones_and_the_cdn_blocked(base_url, question
             expect(live).to_contain_text("baisse de 30 %", timeout=LIVE_TIMEOUT_MS)
             expect(live).to_contain_text(
                 "Un club d'entreprises <mécènes> locales", timeout=LIVE_TIMEOUT_MS
+            )
+
+            # The counsellor corrects the peer's suggestion: the projection follows live.
+            counsellor.reload()
+            counsellor.locator("#suggestions-gerer summary").first.click()
+            counsellor.get_by_label("Texte de la suggestion 1").fill(
+                "Un club d'entreprises mécènes du territoire"
+            )
+            counsellor.get_by_role("button", name="Enregistrer la modification").click()
+            expect(
+                counsellor.get_by_role("status").filter(has_text="Suggestion modifiée")
+            ).to_be_visible()
+            expect(live).to_contain_text(
+                "Un club d'entreprises mécènes du territoire", timeout=LIVE_TIMEOUT_MS
             )
 
             # The presenter chooses the piste: it lands in their plan and on the screen.

@@ -280,7 +280,14 @@ def _phone_page(request, opened, membership, errors=None, rows=None, status_code
             own=OWN_PISTE,
             plan=plan[: rounds.MAX_CHOSEN],
         )
+    round_ = context["round"]
     context.update(
+        # What this participant suggested in the open round: theirs to take back.
+        own_suggestions=[
+            s
+            for s in (round_.suggestions if round_ else ())
+            if s.author_number == membership.number
+        ],
         # Peers' feedback on this participant's pitch practice, given back to them.
         feedback=rounds.feedback_for(engine=request.app.state.engine, participant_id=membership.id),
         feedback_max=rounds.FEEDBACK_MAX,
@@ -355,6 +362,45 @@ def phone_suggestion(
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _phone_page(request, opened, membership, {"suggestion": message}, status_code=422)
     return _back_to_phone(request, opened, membership, "#suggestion")
+
+
+@router.post(
+    "/d/{token}/ateliers/{participant_id}/tour/suggestions/{suggestion_id}/supprimer",
+    name="phone_suggestion_delete",
+)
+def phone_suggestion_delete(
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    participant_id: str,
+    suggestion_id: str,
+):
+    """A participant takes back one of their own suggestions while the round is open."""
+    membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
+    sid = parse_id(suggestion_id)
+    if sid is None or not rounds.delete_suggestion(
+        engine=engine, round_id=round_.id, suggestion_id=sid, author_number=membership.number
+    ):
+        raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
+    url = request.app.url_path_for(
+        "phone_round", token=opened.diagnostic.token, participant_id=str(membership.id)
+    )
+    return RedirectResponse(f"{url}?retiree=1#mes-suggestions", status_code=303)
+
+
+@router.post("/d/{token}/ateliers/{participant_id}/presenter", name="phone_present_consent")
+def phone_present_consent(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+):
+    """The participant agrees to present their situation in a round, or withdraws it."""
+    save_limit(request, opened.diagnostic.token)
+    membership = own_membership(engine, opened, participant_id)
+    agreed = form_text(form, "agree") == "1"
+    data.set_present_consent(engine=engine, participant_id=membership.id, agreed=agreed)
+    url = request.app.url_path_for(
+        "phone_round", token=opened.diagnostic.token, participant_id=str(membership.id)
+    )
+    return RedirectResponse(f"{url}?accord={'1' if agreed else '0'}#presenter", status_code=303)
 
 
 @router.post("/d/{token}/ateliers/{participant_id}/tour/probleme", name="phone_problem")

@@ -10,7 +10,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import accounts
-from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
+from app.deps import (
+    EngineDep,
+    FacilitatorDep,
+    FormDep,
+    WorkshopDep,
+    client_address,
+    parse_id,
+)
 from app.i18n import _
 from app.models import Participant, Workshop
 from app.questionnaire.answers import AnswerError, clean_text
@@ -61,16 +68,21 @@ def add_counsellor(
     form: FormDep,
 ):
     email = form_text(form, "email")[:300]
-    found = accounts.get_by_email(engine=engine, email=email) if email.strip() else None
-    if found is None:
-        error = _(
-            "Aucun compte d'animateur n'utilise cette adresse. Demandez à votre collègue de "
-            "créer son compte, puis ajoutez-le."
-        )
+    if "@" not in email:
+        error = _("Saisissez l'adresse électronique du compte d'animateur de votre collègue.")
         return _counsellors_page(request, facilitator, workshop, engine, error, email, 422)
-    if not data.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=found.id):
-        error = _("Ce compte anime déjà cet atelier.")
-        return _counsellors_page(request, facilitator, workshop, engine, error, email, 422)
+    # Whether an address has an account must not leak: the answer is the same either way, and
+    # attempts are limited like sign-in (same rule, same per-address budget), per account too.
+    limits = request.app.state.rate_limits
+    keys = (f"ip:{client_address(request)}", f"account:{facilitator.id}")
+    if not limits.hit("login", *keys):
+        error = _("Trop de tentatives d'ajout. Patientez une minute avant de réessayer.")
+        page = _counsellors_page(request, facilitator, workshop, engine, error, email, 429)
+        page.headers["Retry-After"] = str(limits.retry_after("login", *keys))
+        return page
+    found = accounts.get_by_email(engine=engine, email=email)
+    if found is not None:
+        data.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=found.id)
     url = request.app.url_path_for("workshop_counsellors", workshop_id=str(workshop.id))
     return RedirectResponse(f"{url}?ajoute=1", status_code=303)
 

@@ -34,7 +34,7 @@ from app.web.downloads import PARIS, download, today_in_france
 from app.web.forms import form_text
 from app.web.links import join_url
 from app.web.pages import render
-from app.workshops import data, opening, round_view, rounds
+from app.workshops import data, opening, round_view, rounds, synthesis
 from app.workshops.codes import display_code
 from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
@@ -164,6 +164,7 @@ def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
     parts.append(workshop.frozen_at.isoformat() if workshop.frozen_at else "live")
     for m in members:
         parts.append(f"{m.participant_id}:{m.sharing}:{m.updated_at.isoformat()}:{m.snapshot_id}")
+        parts.append("agreed" if m.present_consent else "-")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -599,12 +600,36 @@ def round_opening(
     ensure_live(workshop)
     view = round_member(request, workshop, number)
     if form_text(form, "open") == "1":
+        # Without the participant's agreement from their phone, the counsellor confirms first
+        # (agreement may have been given orally): the confirmation page posts confirm=1.
+        if not view.member.present_consent and form_text(form, "confirm") != "1":
+            url = request.app.url_path_for(
+                "round_open_confirm", workshop_id=str(workshop.id), number=str(view.number)
+            )
+            return RedirectResponse(url, status_code=303)
         rounds.start_round(
             engine=engine, workshop_id=workshop.id, participant_id=view.member.participant_id
         )
     else:
         rounds.close_round(engine=engine, round_id=_existing_round(request, view).id)
     return _to_control(request, workshop, view)
+
+
+@router.get(
+    "/ateliers/{workshop_id}/participants/{number}/tour/ouvrir",
+    response_class=HTMLResponse,
+    name="round_open_confirm",
+)
+def round_open_confirm(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+):
+    """Asks before opening the round of a participant who has not agreed from their phone."""
+    view = round_member(request, workshop, number)
+    return render(
+        request,
+        "workshops/round_open_confirm.html",
+        {"facilitator": facilitator, "workshop": workshop, "view": view},
+    )
 
 
 @router.post("/ateliers/{workshop_id}/participants/{number}/tour/phase", name="round_phase")
@@ -694,6 +719,67 @@ def round_suggestion(
             request, facilitator, workshop, view, errors={"suggestion": message}, status=422
         )
     return _to_control(request, workshop, view, "#suggestion")
+
+
+def _round_suggestion_id(raw: str) -> int:
+    suggestion_id = parse_id(raw)
+    if suggestion_id is None:
+        raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
+    return suggestion_id
+
+
+@router.post(
+    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions/{suggestion_id}/modifier",
+    name="round_suggestion_edit",
+)
+def round_suggestion_edit(
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    engine: EngineDep,
+    number: str,
+    suggestion_id: str,
+    form: FormDep,
+):
+    """The counsellor rewrites a suggestion (a typo, a name to take out); the live screens
+    show the new text at their next poll."""
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    sid = _round_suggestion_id(suggestion_id)
+    try:
+        text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
+        if not text:
+            raise AnswerError(
+                _("Écrivez la suggestion, ou supprimez-la avec le bouton « Supprimer ».")
+            )
+    except AnswerError as error:
+        return _control_page(
+            request, facilitator, workshop, view, errors={f"edit-{sid}": str(error)}, status=422
+        )
+    if not rounds.edit_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid, text=text):
+        raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
+    url = request.app.url_path_for(
+        "round_control", workshop_id=str(workshop.id), number=str(view.number)
+    )
+    return RedirectResponse(f"{url}?suggestion=modifiee#suggestions-gerer", status_code=303)
+
+
+@router.post(
+    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions/{suggestion_id}/supprimer",
+    name="round_suggestion_delete",
+)
+def round_suggestion_delete(
+    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, suggestion_id: str
+):
+    view = round_member(request, workshop, number)
+    round_ = _existing_round(request, view)
+    sid = _round_suggestion_id(suggestion_id)
+    if not rounds.delete_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid):
+        raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
+    url = request.app.url_path_for(
+        "round_control", workshop_id=str(workshop.id), number=str(view.number)
+    )
+    return RedirectResponse(f"{url}?suggestion=supprimee#suggestions-gerer", status_code=303)
 
 
 @router.post("/ateliers/{workshop_id}/participants/{number}/tour/pistes", name="round_choice")
@@ -841,10 +927,21 @@ def shared_pistes(request: Request, summary: GroupSummary) -> dict[int, list[dic
     }
 
 
+def synthesis_rounds(
+    request: Request, workshop: Workshop, summary: GroupSummary
+) -> list[synthesis.RoundSection]:
+    """Each round held in this workshop, for the synthesis (sharing respected)."""
+    engine = request.app.state.engine
+    held = set(rounds.rounds_by_participant(engine=engine, workshop_id=workshop.id))
+    outcomes = rounds.round_outcomes(engine=engine, participant_ids=sorted(held))
+    return synthesis.round_sections(summary, held, outcomes, group_plans(request, summary))
+
+
 @router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
 async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
     summary = await run_in_threadpool(group_summary, request, workshop)
     pistes = await run_in_threadpool(shared_pistes, request, summary)
+    held_rounds = await run_in_threadpool(synthesis_rounds, request, workshop, summary)
     html = build_synthesis_html(
         {
             "workshop": workshop,
@@ -855,6 +952,7 @@ async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, work
             "created_at": today_in_france(),
             "pistes": pistes,
             "frozen_label": opening.frozen_label(workshop.frozen_at),
+            "rounds": held_rounds,
         }
     )
     pdf = await request.app.state.reports.pdf_of_html(html)

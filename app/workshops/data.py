@@ -304,6 +304,17 @@ def set_sharing(*, engine: Engine, participant_id: int, sharing: str) -> None:
         session.commit()
 
 
+def set_present_consent(*, engine: Engine, participant_id: int, agreed: bool) -> None:
+    """The participant agrees (or no longer agrees) to present their situation in a round."""
+    with write_session(engine) as session:
+        session.execute(
+            update(Participant)
+            .where(Participant.id == participant_id)
+            .values(present_consent=agreed)
+        )
+        session.commit()
+
+
 def leave_workshop(*, engine: Engine, participant_id: int) -> None:
     with write_session(engine) as session:
         session.execute(delete(Participant).where(Participant.id == participant_id))
@@ -324,6 +335,8 @@ class GroupMember:
     partner_request: str
     # Set when read from the workshop's frozen results (app/workshops/source.py).
     frozen_at: datetime | None = None
+    # Agreed from their phone to present their situation in a round.
+    present_consent: bool = False
 
     @property
     def named(self) -> bool:
@@ -342,6 +355,7 @@ def group_members(*, engine: Engine, workshop_id: int) -> list[GroupMember]:
                 Diagnostic.snapshot_id,
                 Diagnostic.updated_at,
                 Diagnostic.partner_request,
+                Participant.present_consent,
             )
             .join(Diagnostic, Diagnostic.id == Participant.diagnostic_id)
             .where(Participant.workshop_id == workshop_id)
@@ -433,7 +447,11 @@ def merge_participant(*, engine: Engine, duplicate: Participant, kept: Participa
         session.execute(
             update(Participant)
             .where(Participant.id == kept.id)
-            .values(counsellor_note="\n\n".join(notes)[:NOTE_LIMIT])
+            .values(
+                counsellor_note="\n\n".join(notes)[:NOTE_LIMIT],
+                # An agreement to present given under either membership still holds.
+                present_consent=kept.present_consent or duplicate.present_consent,
+            )
         )
         session.execute(delete(Participant).where(Participant.id == duplicate.id))
         session.commit()

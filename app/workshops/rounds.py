@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import write_session
@@ -45,6 +45,7 @@ class Suggestion:
     text: str
     author_number: int | None
     created_at: datetime
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,16 @@ def _round(row: WorkshopRound, suggestions: tuple[Suggestion, ...] = ()) -> Roun
 
 def _suggestions(session: Session, round_id: int) -> tuple[Suggestion, ...]:
     rows = session.execute(
-        select(RoundSuggestion.text, RoundSuggestion.author_number, RoundSuggestion.created_at)
+        select(
+            RoundSuggestion.text,
+            RoundSuggestion.author_number,
+            RoundSuggestion.created_at,
+            RoundSuggestion.id,
+        )
         .where(RoundSuggestion.round_id == round_id)
         .order_by(RoundSuggestion.id)
     ).all()
-    return tuple(Suggestion(text, number, _as_aware(at)) for text, number, at in rows)
+    return tuple(Suggestion(text, number, _as_aware(at), sid) for text, number, at, sid in rows)
 
 
 def round_of(*, engine: Engine, participant_id: int) -> Round | None:
@@ -230,6 +236,47 @@ def add_suggestion(*, engine: Engine, round_id: int, text: str, author_number: i
             update(WorkshopRound).where(WorkshopRound.id == round_id).values(updated_at=utcnow())
         )
         session.commit()
+
+
+def edit_suggestion(*, engine: Engine, round_id: int, suggestion_id: int, text: str) -> bool:
+    """Rewrite a suggestion of this round (the counsellor's correction); its author stays.
+    False when the round has no such suggestion."""
+    with write_session(engine) as session:
+        changed = session.execute(
+            update(RoundSuggestion)
+            .where(RoundSuggestion.id == suggestion_id, RoundSuggestion.round_id == round_id)
+            .values(text=text)
+        ).rowcount
+        if changed:
+            # Live screens poll the round's version, which moves with updated_at.
+            session.execute(
+                update(WorkshopRound)
+                .where(WorkshopRound.id == round_id)
+                .values(updated_at=utcnow())
+            )
+        session.commit()
+        return bool(changed)
+
+
+def delete_suggestion(
+    *, engine: Engine, round_id: int, suggestion_id: int, author_number: int | None = None
+) -> bool:
+    """Delete a suggestion of this round; with `author_number`, only if that participant wrote
+    it (a participant removes their own, never another's nor the counsellor's). False when
+    nothing matched."""
+    conditions = [RoundSuggestion.id == suggestion_id, RoundSuggestion.round_id == round_id]
+    if author_number is not None:
+        conditions.append(RoundSuggestion.author_number == author_number)
+    with write_session(engine) as session:
+        removed = session.execute(delete(RoundSuggestion).where(*conditions)).rowcount
+        if removed:
+            session.execute(
+                update(WorkshopRound)
+                .where(WorkshopRound.id == round_id)
+                .values(updated_at=utcnow())
+            )
+        session.commit()
+        return bool(removed)
 
 
 def participant_of_round(*, engine: Engine, round_id: int) -> Participant | None:
