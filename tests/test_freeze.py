@@ -200,7 +200,7 @@ def test_the_board_poll_sees_the_freeze_but_not_later_edits(client, workshop, qu
 def test_rounds_and_feedback_are_read_only_while_frozen(client, workshop):
     wid = workshop["id"]
     base = f"/ateliers/{wid}/participants/1"
-    assert client.post(f"{base}/tour", data={"open": "1"}).status_code == 200
+    assert client.post(f"{base}/tour", data={"open": "1", "confirm": "1"}).status_code == 200
     client.post(f"{base}/tour/suggestions", data={"text": "Mutualiser un poste"})
     client.post(f"{base}/tour/phase", data={"phase": "pitch"})
     freeze(client, wid)

@@ -333,10 +333,10 @@ class GroupMember:
     snapshot_id: int
     updated_at: datetime
     partner_request: str
-    # Set when read from the workshop's frozen results (app/workshops/source.py).
-    frozen_at: datetime | None = None
     # Agreed from their phone to present their situation in a round.
     present_consent: bool = False
+    # Set when read from the workshop's frozen results (app/workshops/source.py).
+    frozen_at: datetime | None = None
 
     @property
     def named(self) -> bool:
@@ -347,11 +347,11 @@ def group_members(*, engine: Engine, workshop_id: int) -> list[GroupMember]:
     with Session(engine) as session:
         rows = session.execute(
             select(
-                Participant.id,
+                Participant.id.label("participant_id"),
                 Participant.number,
                 Participant.sharing,
                 Participant.joined_at,
-                Diagnostic.id,
+                Diagnostic.id.label("diagnostic_id"),
                 Diagnostic.snapshot_id,
                 Diagnostic.updated_at,
                 Diagnostic.partner_request,
@@ -361,7 +361,8 @@ def group_members(*, engine: Engine, workshop_id: int) -> list[GroupMember]:
             .where(Participant.workshop_id == workshop_id)
             .order_by(Participant.number)
         ).all()
-    return [GroupMember(*row) for row in rows]
+    # By name: a positional row would shift silently when a field is added.
+    return [GroupMember(**row._mapping) for row in rows]
 
 
 def answers_of(*, engine: Engine, diagnostic_ids: list[int]) -> dict[int, dict[str, Any]]:
