@@ -339,4 +339,3 @@ class ParticipantFreeze(SQLModel, table=True):
     answers_json: str = Field(sa_column=Column(Text, nullable=False))
     plan_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     result_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-
