@@ -45,6 +45,25 @@ def _arrow(start: Point, end: Point, head: float, gap: float) -> str:
     )
 
 
+def _free_spot(spot: Point, placed: list[Point], clearance: float) -> Point:
+    """`spot`, or the nearest point round it (widening rings) at `clearance` from every
+    point already placed."""
+
+    def free(x: float, y: float) -> bool:
+        return all(math.hypot(x - px, y - py) >= clearance for px, py in placed)
+
+    if free(*spot):
+        return spot
+    for ring in range(1, 6):
+        for step in range(12):
+            angle = step * math.pi / 6 + ring * 0.4
+            x = spot[0] + math.cos(angle) * clearance * ring * 0.6
+            y = spot[1] + math.sin(angle) * clearance * ring * 0.6
+            if free(x, y):
+                return x, y
+    return spot
+
+
 def followup_map_svg(
     questionnaire: Questionnaire,
     moves: Sequence[tuple[int, Point | None, Point | None]],
@@ -59,6 +78,7 @@ def followup_map_svg(
     arrows: list[str] = []
     marks: list[str] = []
     drawn = 0
+    placed: list[Point] = []
     for number, before, after in moves:
         letter = marker_letter(number)
         if before is not None:
@@ -67,6 +87,10 @@ def followup_map_svg(
             marks.append(_open_diamond(bx, by, font * 0.6) + "</g>")
         if after is not None:
             ax, ay = frame.at(after)
+            # Letters never cover each other (as on the board's map): one too close to a
+            # letter already drawn moves round it until free; the arrow goes to it as drawn.
+            ax, ay = _free_spot((ax, ay), placed, font * 2.1)
+            placed.append((ax, ay))
             if before is not None:
                 arrows.append(_arrow((bx, by), (ax, ay), font * 0.8, font * 1.1))
             marks.append(
