@@ -28,6 +28,7 @@ from app.routes import (
     accounts,
     api,
     api_docs,
+    followup,
     language,
     pages,
     participation,
@@ -115,6 +116,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(sharing.router)
     app.include_router(accounts.router)
     app.include_router(workshops.router)
+    app.include_router(followup.router)
     app.include_router(room.router)
     app.include_router(language.router)
     app.include_router(personal_data_routes.router)

@@ -4,13 +4,13 @@ database side is app/plan_store.py). The API, the plan page and the reports shar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.questionnaire.model import Questionnaire
 
 MAX_ITEMS = 5
@@ -18,6 +18,16 @@ TITLE_MAX = 200
 FIRST_STEP_MAX = 500
 OWNER_MAX = 120
 HELP_MAX = 500
+
+# Where the association stands on a piste; the follow-up session counts them.
+STATUSES = ("todo", "in_progress", "done", "dropped")
+STATUS_LABELS = {
+    "todo": N_("À faire"),
+    "in_progress": N_("En cours"),
+    "done": N_("Fait"),
+    "dropped": N_("Abandonné"),
+}
+Status = Literal["todo", "in_progress", "done", "dropped"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -56,6 +66,10 @@ class PlanItemIn(BaseModel):
     owner: Line = Field(default="", max_length=OWNER_MAX, description="who carries it")
     due: date | None = Field(default=None, description="YYYY-MM-DD, or null")
     help: Text = Field(default="", max_length=HELP_MAX, description="the help sought")
+    status: Status = Field(
+        default="todo",
+        description="where the association stands on it: todo, in_progress, done or dropped",
+    )
 
 
 class PlanIn(BaseModel):
@@ -70,6 +84,7 @@ class PlanItem:
     owner: str
     due: date | None
     help: str
+    status: str = "todo"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,7 +94,36 @@ class PlanItem:
             "owner": self.owner,
             "due": self.due.isoformat() if self.due else None,
             "help": self.help,
+            "status": self.status,
         }
+
+
+def _title_key(title: str) -> str:
+    return _SPACES.sub(" ", title).strip().casefold()
+
+
+def matching_index(card: str | None, title: str, plan: list[PlanItem]) -> int | None:
+    """Where the same piste sits in another plan: the same card, else the same title (case
+    and spacing aside), else None."""
+    if card:
+        for index, item in enumerate(plan):
+            if item.card == card:
+                return index
+    key = _title_key(title)
+    for index, item in enumerate(plan):
+        if key and _title_key(item.title) == key:
+            return index
+    return None
+
+
+def keep_statuses(items: list[PlanItem], earlier: list[PlanItem]) -> list[PlanItem]:
+    """`items` with the status each had in the earlier plan (a round's choice has no status
+    field: choosing a piste again must not set it back to "todo")."""
+    kept = []
+    for item in items:
+        index = matching_index(item.card, item.title, earlier)
+        kept.append(item if index is None else replace(item, status=earlier[index].status))
+    return kept
 
 
 def card_errors(questionnaire: Questionnaire, items: list[PlanItemIn]) -> dict[str, str]:
@@ -106,6 +150,7 @@ def to_items(questionnaire: Questionnaire, items: list[PlanItemIn], lang=None) -
             owner=item.owner,
             due=item.due,
             help=item.help,
+            status=item.status,
         )
         for item in items
     ]
@@ -113,7 +158,9 @@ def to_items(questionnaire: Questionnaire, items: list[PlanItemIn], lang=None) -
 
 # --- The plan page's form ------------------------------------------------------------------
 
-FORM_FIELDS = ("card", "title", "first_step", "owner", "due", "help")
+FORM_FIELDS = ("card", "title", "first_step", "owner", "due", "help", "status")
+# What makes a row a piste: a status alone (its select always has a value) does not.
+_TYPED_FIELDS = ("title", "first_step", "owner", "due", "help")
 OWN_PISTE = "__own__"
 
 
@@ -127,6 +174,7 @@ def rows_of(items: list[PlanItem], count: int) -> list[dict[str, str]]:
             "owner": item.owner,
             "due": item.due.isoformat() if item.due else "",
             "help": item.help,
+            "status": item.status,
         }
         for item in items[:count]
     ]
@@ -162,6 +210,8 @@ def _form_error_message(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "string_too_long":
         return _("Au plus %(max)s caractères.") % {"max": error["ctx"]["max_length"]}
+    if kind == "literal_error":
+        return _("Choisissez un état dans la liste.")
     if kind.startswith("date"):
         return _("Date invalide : écrivez-la au format JJ/MM/AAAA.")
     return _("Valeur invalide.")
@@ -177,9 +227,15 @@ def parse_form_rows(
     for index, row in enumerate(rows):
         values = {name: (row.get(name) or "") for name in FORM_FIELDS}
         card = values["card"] if values["card"] not in ("", OWN_PISTE) else None
-        if card is None and not any(values[name].strip() for name in FORM_FIELDS[1:]):
+        if card is None and not any(values[name].strip() for name in _TYPED_FIELDS):
             continue
-        data = {**values, "card": card, "due": _iso_date(values["due"])}
+        # A form without a status field (a round's choice) leaves it to the caller: "todo".
+        data = {
+            **values,
+            "card": card,
+            "due": _iso_date(values["due"]),
+            "status": values["status"] or "todo",
+        }
         try:
             item = PlanItemIn.model_validate(data)
         except ValidationError as error:

@@ -86,6 +86,7 @@ def _save_plan(engine: Engine, diagnostic_id: int, items: list[PlanItem]) -> Non
                     owner=item.owner,
                     due=item.due,
                     help=item.help,
+                    status=item.status,
                 )
             )
         session.commit()
@@ -140,4 +141,5 @@ def _item(row: ActionPlanItem) -> PlanItem:
         owner=row.owner,
         due=row.due,
         help=row.help,
+        status=row.status,
     )

@@ -88,6 +88,7 @@ def test_without_javascript_the_plan_is_saved_by_its_button(base_url, diagnostic
                 "owner": "Le bureau",
                 "due": None,
                 "help": "",
+                "status": "todo",
             }
         ]
         browser.close()

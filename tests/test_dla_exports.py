@@ -123,6 +123,7 @@ def test_workshop_data_json_carries_each_round_and_hides_the_anonymous(
             "owner": "Claire Dupont",
             "due": "2027-02-01",
             "help": "",
+            "status": "todo",
         }
     ]
     assert named["sector"] and named["budget_band"] and "diversification" in named["indicators"]

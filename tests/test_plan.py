@@ -71,7 +71,7 @@ def test_the_plan_is_empty_then_saved_and_read_back_in_order(client, questionnai
     assert got == saved.json()["items"]
     # An empty title takes the card's; text is trimmed.
     title = next(c.title.get() for c in questionnaire.definition.cards if c.id == card)
-    assert got[0] == {**sent[0], "title": title}
+    assert got[0] == {**sent[0], "title": title, "status": "todo"}
     assert got[1]["title"] == "Une piste à nous" and got[1]["card"] is None
 
 
@@ -160,7 +160,7 @@ def test_the_personal_data_export_holds_the_plan_and_the_contact_line(client, qu
     client.put(PLAN.format(token=token), json={"items": [item(due="2027-03-01")]})
     client.post(f"/d/{token}/fiche", data={"contact": "Marie, 06 00 00 00 00"})
     exported = client.get(f"/d/{token}/donnees.json").json()
-    assert exported["action_plan"] == [item(due="2027-03-01")]
+    assert exported["action_plan"] == [{**item(due="2027-03-01"), "status": "todo"}]
     assert exported["pitch_sheet"]["contact"] == "Marie, 06 00 00 00 00"
 
 

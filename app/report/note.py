@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from app.i18n import resolve, use_language
-from app.plan import PlanItem
+from app.i18n import _, resolve, use_language
+from app.plan import STATUS_LABELS, PlanItem
 from app.questionnaire.model import Questionnaire
 from app.report.charts import model_map_svg
 from app.report.pdf import report_context
@@ -55,6 +55,8 @@ def note_context(
             "featured": featured_cards(result.cards),
             "plan": [clipped(item) for item in plan],
             "plan_cards": cards_by_id,
+            # Where the association stands on each piste, under its title.
+            "plan_statuses": {status: _(label) for status, label in STATUS_LABELS.items()},
         }
     )
     return context

@@ -220,6 +220,9 @@ class PlanItemOut(BaseModel):
     owner: str = Field(description="who carries it")
     due: str | None = Field(description="YYYY-MM-DD, or null")
     help: str = Field(description="the help sought")
+    status: str = Field(
+        default="todo", description="todo, in_progress, done or dropped (where it stands)"
+    )
 
 
 class PlanOut(BaseModel):

@@ -26,6 +26,7 @@ from app.plan import (
     MAX_ITEMS,
     OWN_PISTE,
     OWNER_MAX,
+    STATUS_LABELS,
     TITLE_MAX,
     parse_form_rows,
     read_rows,
@@ -557,6 +558,7 @@ def _plan_page(
             "cards": cards,
             "rows": rows,
             "own": OWN_PISTE,
+            "statuses": [(value, _(label)) for value, label in STATUS_LABELS.items()],
             "errors": errors or {},
             "saved": saved,
             "limits": {

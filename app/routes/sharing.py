@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import DiagnosticDep, EngineDep, parse_id
 from app.i18n import _
+from app.report.followup_map import followup_map_svg
 from app.templating import jinja_env
 from app.web.downloads import download, today_in_france
 from app.web.pages import render
 from app.workshops import data
+from app.workshops.followup_view import lever_columns, load_follow_up, table_rows
 from app.workshops.opening import frozen_label
 from app.workshops.sharing import MIN_GROUP, load_summary, shared_group
 from app.workshops.source import plans_of
@@ -57,7 +59,27 @@ def _context(request: Request, opened, engine, participant_id: str) -> dict:
 )
 def group_page(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
     context = _context(request, opened, engine, participant_id)
+    context["before_after"] = _own_before_after(request, context["workshop"], context["membership"])
     return render(request, "join/group.html", context)
+
+
+def _own_before_after(request: Request, workshop, membership) -> dict | None:
+    """In a follow-up session, this participant's own before/after (None elsewhere)."""
+    state = request.app.state
+    found = load_follow_up(state, workshop)
+    if found is None:
+        return None
+    mine = [item for item in found.returning if item.member.participant_id == membership.id]
+    current = state.store.current
+    moves = [(r.number, r.figures.before.point, r.figures.after.point) for r in mine]
+    return {
+        "follow": found,
+        "rows": table_rows(current, mine),
+        "levers": lever_columns(current),
+        "map_svg": followup_map_svg(current, moves, size=420, id_prefix="own-followup-map")
+        if mine
+        else None,
+    }
 
 
 @router.get("/d/{token}/ateliers/{participant_id}/bilan.pdf", name="membership_takeaway")

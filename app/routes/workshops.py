@@ -34,7 +34,7 @@ from app.web.downloads import PARIS, download, today_in_france
 from app.web.forms import form_text
 from app.web.links import join_url
 from app.web.pages import render
-from app.workshops import data, opening, round_view, rounds, synthesis
+from app.workshops import data, followup_link, opening, round_view, rounds, synthesis
 from app.workshops.codes import display_code
 from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
@@ -109,7 +109,45 @@ def _form_values(workshop: Workshop) -> dict[str, str]:
         "held_on": workshop.held_on.isoformat() if workshop.held_on else "",
         "place": workshop.place,
         "notes": workshop.notes,
+        "follows_id": str(workshop.follows_id) if workshop.follows_id else "",
     }
+
+
+def _follow_up_checked(
+    request: Request,
+    facilitator,
+    form: FormData,
+    *,
+    this_id: int | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> int | None:
+    """The first session chosen in "Suite de l'atelier" (None: none), its error added to
+    `errors` and the choice to `values` (shown again when the form is refused)."""
+    raw = form_text(form, "follows_id")
+    values["follows_id"] = raw
+    options = followup_link.choices(
+        engine=request.app.state.engine, facilitator_id=facilitator.id, exclude_id=None
+    )
+    chosen, first = followup_link.chosen_first(raw, options)
+    if not chosen:
+        return None
+    # A refused date is already said on its own field.
+    if "held_on" in errors:
+        return None
+    held_on = parse_date(values["held_on"])
+    if error := followup_link.follow_up_error(first, this_id=this_id, held_on=held_on):
+        errors["follows_id"] = error
+        return None
+    return first.id if first else None
+
+
+def _follow_up_options(request: Request, facilitator, workshop: Workshop | None) -> list:
+    return followup_link.choices(
+        engine=request.app.state.engine,
+        facilitator_id=facilitator.id,
+        exclude_id=workshop.id if workshop else None,
+    )
 
 
 # --- The group ----------------------------------------------------------------------------
@@ -253,7 +291,13 @@ def new_workshop(request: Request, facilitator: FacilitatorDep):
     return render(
         request,
         "workshops/form.html",
-        {"facilitator": facilitator, "workshop": None, "values": {}, "errors": {}},
+        {
+            "facilitator": facilitator,
+            "workshop": None,
+            "values": {},
+            "errors": {},
+            "follow_options": _follow_up_options(request, facilitator, None),
+        },
     )
 
 
@@ -262,12 +306,27 @@ def create_workshop(
     request: Request, facilitator: FacilitatorDep, engine: EngineDep, form: FormDep
 ):
     fields, errors, values = workshop_fields(form)
-    if fields is None:
-        context = {"facilitator": facilitator, "workshop": None, "values": values}
+    follows_id = _follow_up_checked(
+        request,
+        facilitator,
+        form,
+        this_id=None,
+        errors=errors,
+        values=values,
+    )
+    if fields is None or errors:
+        context = {
+            "facilitator": facilitator,
+            "workshop": None,
+            "values": values,
+            "follow_options": _follow_up_options(request, facilitator, None),
+        }
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
         )
     workshop = data.create_workshop(engine=engine, facilitator_id=facilitator.id, fields=fields)
+    if follows_id is not None:
+        followup_link.set_follows(engine=engine, workshop_id=workshop.id, follows_id=follows_id)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(url, status_code=303)
 
@@ -360,6 +419,7 @@ def edit_workshop(request: Request, facilitator: FacilitatorDep, workshop: Works
             "workshop": workshop,
             "values": _form_values(workshop),
             "errors": {},
+            "follow_options": _follow_up_options(request, facilitator, workshop),
         },
     )
 
@@ -373,12 +433,26 @@ def update_workshop(
     form: FormDep,
 ):
     fields, errors, values = workshop_fields(form)
-    if fields is None:
-        context = {"facilitator": facilitator, "workshop": workshop, "values": values}
+    follows_id = _follow_up_checked(
+        request,
+        facilitator,
+        form,
+        this_id=workshop.id,
+        errors=errors,
+        values=values,
+    )
+    if fields is None or errors:
+        context = {
+            "facilitator": facilitator,
+            "workshop": workshop,
+            "values": values,
+            "follow_options": _follow_up_options(request, facilitator, workshop),
+        }
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
         )
     data.update_workshop(engine=engine, workshop_id=workshop.id, fields=fields)
+    followup_link.set_follows(engine=engine, workshop_id=workshop.id, follows_id=follows_id)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(url, status_code=303)
 

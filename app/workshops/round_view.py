@@ -8,7 +8,7 @@ from typing import Any
 
 from app.formatting import format_answer
 from app.i18n import _
-from app.plan import PlanItem, parse_form_rows, read_rows, rows_of, to_items
+from app.plan import PlanItem, keep_statuses, parse_form_rows, read_rows, rows_of, to_items
 from app.questionnaire.conditions import visible_answers
 from app.questionnaire.model import Questionnaire
 from app.report.pitch import Fact, pitch_context
@@ -118,5 +118,5 @@ def chosen_plan(
         errors["plan"] = _("Choisissez au moins une piste.")
     if errors:
         return None, errors
-    chosen = to_items(questionnaire, items)
+    chosen = keep_statuses(to_items(questionnaire, items), plan)
     return chosen + plan[MAX_CHOSEN:], {}
