@@ -131,6 +131,7 @@ def test_donnees_json_carries_the_frozen_result_and_plan(client, workshop, quest
             "owner": "Claire",
             "due": "2027-01-15",
             "help": "",
+            "status": "todo",
         }
     ]
     # An anonymous participant's own words stay out of the frozen plan as out of the round.
