@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -89,11 +88,6 @@ def client(app_client) -> Iterator[TestClient]:
     app_client.cookies.clear()
     app_client.headers.pop("x-csrftoken", None)
     yield csrf_ready(app_client)
-
-
-@pytest.fixture
-def tmp_questionnaire_dir(tmp_path) -> Path:
-    return tmp_path
 
 
 def _redis_answers(url: str) -> bool:
