@@ -247,6 +247,7 @@ def test_cli_schema_publishes_the_json_schema():
     assert "sections" in schema["properties"]
 
 
+@pytest.mark.slow
 def test_the_app_refuses_to_start_on_a_broken_questionnaire(tmp_path):
     broken = write(tmp_path, MINI_YAML.replace("type: integer", "type: integr"))
     expected = f"{broken}:{line_of(broken.read_text(), 'type: integr')}:"

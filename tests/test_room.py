@@ -34,6 +34,7 @@ def add_co_counsellor(client, workshop_id: int, email: str):
 # --- Co-counsellors -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
     client, browser, questionnaire
 ):
@@ -107,6 +108,7 @@ def test_co_counsellor_changes_need_the_csrf_token(client, browser):
     assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/animateurs").text
 
 
+@pytest.mark.slow
 def test_deleting_the_workshop_or_an_account_drops_its_co_counsellor_links(client, browser):
     from sqlalchemy import func, select
 
