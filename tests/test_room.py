@@ -71,6 +71,7 @@ def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
     assert client.get(f"/ateliers/{shared_id}").status_code == 200
 
 
+@pytest.mark.slow
 def test_adding_an_unknown_or_existing_counsellor_is_refused_with_a_message(client, browser):
     sign_up(client)
     workshop_id, _code = create_workshop(client)

@@ -172,6 +172,7 @@ def test_an_email_has_one_account(client, browser):
     assert "existe déjà" in response.text
 
 
+@pytest.mark.slow
 def test_sign_in_sign_out_and_wrong_password(client, browser):
     sign_up(client)
     visitor = browser()
