@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -150,11 +150,6 @@ def delete_facilitator(*, engine: Engine, facilitator_id: int) -> None:
         if facilitator is not None:
             session.delete(facilitator)
             session.commit()
-
-
-def count_facilitators(*, engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.execute(select(func.count()).select_from(Facilitator)).scalar_one()
 
 
 # --- Sessions ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,7 +24,11 @@ BACKENDS = [
     "sqlite",
     pytest.param(
         "postgresql",
-        marks=pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set"),
+        # The PostgreSQL pass doubles the database tests: the quick loop (-m "not slow") skips it.
+        marks=[
+            pytest.mark.slow,
+            pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set"),
+        ],
     ),
 ]
 
@@ -89,11 +92,6 @@ def client(app_client) -> Iterator[TestClient]:
     app_client.cookies.clear()
     app_client.headers.pop("x-csrftoken", None)
     yield csrf_ready(app_client)
-
-
-@pytest.fixture
-def tmp_questionnaire_dir(tmp_path) -> Path:
-    return tmp_path
 
 
 def _redis_answers(url: str) -> bool:

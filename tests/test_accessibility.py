@@ -31,7 +31,7 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 PASSWORD = "une phrase de passe assez longue"

@@ -351,6 +351,7 @@ def test_odd_values_are_named_and_the_rest_saved(client, question_id, value, mes
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
+@pytest.mark.slow
 def test_any_answer_gets_saved_or_named_never_a_server_error(client, questionnaire, data):
     """Arbitrary JSON for real and unknown question ids: each is saved (200) or refused with
     its field named (422); then the results and the pages still render."""

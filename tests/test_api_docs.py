@@ -35,6 +35,7 @@ def test_redoc_leads_to_the_one_documentation_page(client):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_docs_render_operations_in_a_browser(tmp_path):
     chromium = require_chromium()
     from playwright.sync_api import expect, sync_playwright

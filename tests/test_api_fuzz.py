@@ -42,6 +42,8 @@ from sqlalchemy import Engine
 from app.main import create_app
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.slow
+
 ANSWERS = "/api/diagnostics/{token}/answers"
 # Stands for a real token in generated cases; the test puts the token itself in its place.
 # Unreserved URL characters only: path parameters are percent-encoded before the test sees them.

@@ -24,7 +24,7 @@ CHROMIUM = require_chromium()
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

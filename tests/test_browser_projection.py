@@ -16,7 +16,7 @@ CHROMIUM = require_chromium()
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "une phrase de passe assez longue"
 
 

@@ -21,7 +21,7 @@ CHROMIUM = require_chromium()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE_TIMEOUT_MS = 15_000
 PASSWORD = "une phrase de passe assez longue"

@@ -34,7 +34,7 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Polling is every 3 s; leave room for a few rounds plus a slow machine.
 LIVE_TIMEOUT_MS = 15_000

@@ -17,6 +17,8 @@ from app.report.pdf import build_report_html, render_pdf
 from app.scoring.result import compute_result
 from tests.utils.answers import full_answers
 
+pytestmark = pytest.mark.slow
+
 CREATED = date(2026, 12, 2)
 
 

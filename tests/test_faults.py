@@ -39,6 +39,8 @@ from tests.utils import live_server
 from tests.utils.live_server import stop_server
 from tests.utils.tcp_proxy import TcpProxy
 
+pytestmark = pytest.mark.slow
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 FAULTS_DATABASE = "test_faults"
 # Every request has a deadline: a hung server fails the test instead of stalling it.

@@ -213,6 +213,7 @@ def french_in(html: str, user_data: list[str]) -> list[str]:
     return sorted(set(found))
 
 
+@pytest.mark.slow
 def test_every_page_speaks_english_when_asked(client, questionnaire):
     from tests.test_workshops import PASSWORD, create_workshop, join, sign_up
     from tests.utils.answers import full_answers

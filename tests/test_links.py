@@ -44,6 +44,7 @@ def join_link(client: TestClient, host: str) -> str:
     return re.search(r"https?://[^\s\"<]*/rejoindre/[A-Z0-9]+", code_page.text).group(0)
 
 
+@pytest.mark.slow
 def test_a_forged_host_never_makes_the_links(database_url):
     """Without PUBLIC_BASE_URL, an untrusted Host is ignored: the links use the address the
     connection really reached (here the test server's)."""
@@ -75,6 +76,7 @@ def test_trusted_hosts_are_followed(database_url, trusted, host, expected):
         assert resume_url(client, host).startswith(expected)
 
 
+@pytest.mark.slow
 def test_public_base_url_wins(database_url):
     with app_client(database_url, public_base_url="http://mse.example.org/") as client:
         assert resume_url(client, "evil.example").startswith("http://mse.example.org/d/")

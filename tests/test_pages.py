@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -189,6 +190,7 @@ def test_unknown_tokens_and_sections_get_a_404_page(client):
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
+@pytest.mark.slow
 def test_any_form_input_gets_a_page_never_a_server_error(client, questionnaire, data):
     """Whatever a browser (or anyone) posts, through htmx or the plain form: a page with the
     message, never a 500, and the section still renders afterwards."""

@@ -502,6 +502,7 @@ def test_a_diagnostic_exports_its_own_data_only(client, group, questionnaire):
     assert browser.get("/d/inconnu/donnees.json").status_code == 404
 
 
+@pytest.mark.slow
 def test_a_workshop_exports_its_participants_as_the_counsellor_sees_them(client, group):
     board = client.get(f"/ateliers/{group['id']}")
     assert f'/ateliers/{group["id"]}/donnees.json" download' in board.text
@@ -528,6 +529,7 @@ def test_a_workshop_exports_its_participants_as_the_counsellor_sees_them(client,
     assert signed_out.status_code == 303 and "/compte/connexion" in signed_out.headers["location"]
 
 
+@pytest.mark.slow
 def test_an_account_exports_itself_and_its_workshops(client, group):
     page = client.get("/compte")
     assert '/compte/donnees.json" download' in page.text
@@ -603,6 +605,7 @@ def accounts_named(engine, email: str) -> int:
     return count(engine, Facilitator, Facilitator.email == email)
 
 
+@pytest.mark.slow
 def test_deleting_an_account_is_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
     from tests.conftest import make_settings

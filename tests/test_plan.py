@@ -265,6 +265,7 @@ def test_results_page_shows_the_plan_and_links_to_it(client, questionnaire):
     assert "Refaire le site" in page.text and "Un mécène" in page.text
 
 
+@pytest.mark.slow
 def test_report_and_board_note_carry_the_plan(client, questionnaire):
     token = start(client, questionnaire)
     client.put(PLAN.format(token=token), json={"items": [item(owner="Jeanne Martin")]})
@@ -279,6 +280,7 @@ def test_report_and_board_note_carry_the_plan(client, questionnaire):
     assert client.get(f"/d/{token}/note.pdf").content[:4] == b"%PDF"
 
 
+@pytest.mark.slow
 def test_changing_the_plan_changes_the_cached_report(client, questionnaire):
     token = start(client, questionnaire)
     client.put(PLAN.format(token=token), json={"items": [item(owner="Avant")]})

@@ -189,6 +189,7 @@ def test_condition_values_must_fit_the_question(tmp_path, old, new, message):
     assert any(message in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_a_condition_value_that_is_not_a_choice_stops_validate_and_the_app(tmp_path):
     broken = write(tmp_path, MINI_YAML.replace(SHOW_IF, SHOW_IF.replace("oui}", "ouii}")))
     where = f"{broken}:{line_of(broken.read_text(), 'ouii')}:"
@@ -225,6 +226,7 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_validate_prints_file_line_errors_and_exits_1(tmp_path):
     broken = write(tmp_path, MINI_YAML.replace("type: integer", "type: integr"))
     completed = run_cli("validate", str(broken))
@@ -232,12 +234,14 @@ def test_cli_validate_prints_file_line_errors_and_exits_1(tmp_path):
     assert f"{broken}:{line_of(broken.read_text(), 'type: integr')}:" in completed.stdout
 
 
+@pytest.mark.slow
 def test_cli_validate_accepts_the_shipped_questionnaire():
     completed = run_cli("validate", "questionnaires")
     assert completed.returncode == 0, completed.stdout
     assert "ok" in completed.stdout
 
 
+@pytest.mark.slow
 def test_cli_schema_publishes_the_json_schema():
     import json
 
@@ -247,6 +251,7 @@ def test_cli_schema_publishes_the_json_schema():
     assert "sections" in schema["properties"]
 
 
+@pytest.mark.slow
 def test_the_app_refuses_to_start_on_a_broken_questionnaire(tmp_path):
     broken = write(tmp_path, MINI_YAML.replace("type: integer", "type: integr"))
     expected = f"{broken}:{line_of(broken.read_text(), 'type: integr')}:"

@@ -37,6 +37,7 @@ def new_email() -> str:
     return f"camille-{uuid.uuid4().hex}@dla69.fr"
 
 
+@pytest.mark.slow
 def test_others_guessing_her_password_does_not_lock_the_counsellor_out(
     database_url, ratelimit_storage
 ):
@@ -58,6 +59,7 @@ def test_others_guessing_her_password_does_not_lock_the_counsellor_out(
         assert deleted.status_code == 303
 
 
+@pytest.mark.slow
 def test_a_slow_cap_per_email_stops_guessing_from_many_addresses(database_url, ratelimit_storage):
     settings = make_settings(
         database_url,
@@ -84,6 +86,7 @@ def test_a_slow_cap_per_email_stops_guessing_from_many_addresses(database_url, r
         assert sign_in(mine, email, PASSWORD).headers["location"] == "/ateliers"
 
 
+@pytest.mark.slow
 def test_password_change_is_rate_limited(database_url, ratelimit_storage):
     app = create_app(make_settings(database_url, **ratelimit_storage, login_rate_limit="3/minute"))
     with TestClient(app) as browser:
@@ -105,6 +108,7 @@ def test_password_change_is_rate_limited(database_url, ratelimit_storage):
         assert right.status_code == 429
 
 
+@pytest.mark.slow
 def test_wrong_join_codes_never_block_the_right_one(database_url, ratelimit_storage):
     app = create_app(make_settings(database_url, **ratelimit_storage, join_rate_limit="2/minute"))
     with TestClient(app) as counsellor:
@@ -157,6 +161,7 @@ def test_redis_gone_is_a_503_until_it_is_back(database_url, redis_url):
             delete_redis_keys(redis_url, prefix)
 
 
+@pytest.mark.slow
 def test_two_app_processes_share_one_budget(database_url, redis_url):
     prefix = f"test-{uuid.uuid4().hex}"
     shared = {

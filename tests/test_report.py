@@ -248,6 +248,7 @@ def squash(text: str) -> str:
 
 
 @pytest.mark.parametrize("which", ["tiny", "real"])
+@pytest.mark.slow
 def test_filled_diagnostic_renders_a_readable_pdf_naming_model_and_levers(which, caplog):
     questionnaire = tiny_questionnaire() if which == "tiny" else real_questionnaire()
     answers = tiny_answers() if which == "tiny" else filled_answers(questionnaire)
@@ -273,6 +274,7 @@ def test_filled_diagnostic_renders_a_readable_pdf_naming_model_and_levers(which,
     assert "page 2 / " in text
 
 
+@pytest.mark.slow
 def test_report_renders_in_english_with_its_language_tagged():
     questionnaire, answers = tiny_questionnaire(), tiny_answers("Friends of the Park")
 
@@ -296,6 +298,7 @@ def test_report_renders_in_english_with_its_language_tagged():
     assert "Diagnostic du modèle socio-économique" not in text  # nor in the running header
 
 
+@pytest.mark.slow
 def test_association_name_is_printed_literally_never_interpreted():
     questionnaire = tiny_questionnaire()
     answers = tiny_answers(NASTY_NAME)
@@ -441,6 +444,7 @@ def test_a_changed_answer_or_language_renders_a_new_report(monkeypatch):
     assert len(calls) == 3
 
 
+@pytest.mark.slow
 def test_report_without_resources_still_renders():
     questionnaire = tiny_questionnaire()
     answers = {"nom": "Association sans budget"}

@@ -34,6 +34,7 @@ def add_co_counsellor(client, workshop_id: int, email: str):
 # --- Co-counsellors -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
     client, browser, questionnaire
 ):
@@ -70,6 +71,7 @@ def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
     assert client.get(f"/ateliers/{shared_id}").status_code == 200
 
 
+@pytest.mark.slow
 def test_adding_a_counsellor_answers_the_same_whether_or_not_the_account_exists(client, browser):
     sign_up(client)
     workshop_id, _code = create_workshop(client)
@@ -116,6 +118,7 @@ def test_co_counsellor_changes_need_the_csrf_token(client, browser):
     assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/animateurs").text
 
 
+@pytest.mark.slow
 def test_deleting_the_workshop_or_an_account_drops_its_co_counsellor_links(client, browser):
     from sqlalchemy import func, select
 

@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
@@ -15,6 +16,8 @@ from app.config import PROJECT_ROOT
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.utils.clients import csrf_ready
+
+pytestmark = pytest.mark.slow
 
 OLD_LABEL = "Qu'est-ce qui rend votre projet unique ?"
 NEW_LABEL = "Ce qui distingue votre projet"

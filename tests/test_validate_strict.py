@@ -45,6 +45,7 @@ def shipped_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_the_shipped_questionnaire_passes_strict_validation():
     completed = run_cli("validate", "--strict", "questionnaires")
     assert completed.returncode == 0, completed.stdout
@@ -70,6 +71,7 @@ def test_every_shipped_question_has_a_use(questionnaire):
     assert used["attentes_partenaires"] == "role partners_sought"
 
 
+@pytest.mark.slow
 def test_an_unused_question_fails_strict_validation_with_its_line(tmp_path):
     path = tmp_path / "q.yaml"
     path.write_text(MINI_YAML, encoding="utf-8")
@@ -89,6 +91,7 @@ def test_an_unused_question_fails_strict_validation_with_its_line(tmp_path):
     assert load_questionnaire(path, strict=True).id == "mini"
 
 
+@pytest.mark.slow
 def test_a_broken_condition_value_in_the_shipped_cards_fails_with_file_and_line(tmp_path):
     folder = shipped_copy(tmp_path)
     cards = folder / "cards.yaml"

@@ -162,6 +162,7 @@ def test_sign_up_errors_name_the_field(client, fields, field, message):
     assert 'aria-invalid="true"' in response.text
 
 
+@pytest.mark.slow
 def test_an_email_has_one_account(client, browser):
     sign_up(client, "camille@dla69.fr")
     other = browser()
@@ -171,6 +172,7 @@ def test_an_email_has_one_account(client, browser):
     assert "existe déjà" in response.text
 
 
+@pytest.mark.slow
 def test_sign_in_sign_out_and_wrong_password(client, browser):
     sign_up(client)
     visitor = browser()
@@ -199,6 +201,7 @@ def test_sign_in_sign_out_and_wrong_password(client, browser):
     assert visitor.get("/ateliers").url.path == "/compte/connexion"
 
 
+@pytest.mark.slow
 def test_password_change_signs_out_other_browsers(client, browser):
     sign_up(client)
     laptop = browser()
@@ -224,6 +227,7 @@ def test_password_change_signs_out_other_browsers(client, browser):
     )
 
 
+@pytest.mark.slow
 def test_sign_in_is_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
 
@@ -671,6 +675,7 @@ def test_workshop_lists_are_per_account(client, browser):
 # --- Admin command line ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_facilitator_command_line(client, monkeypatch, capsys):
     from app import cli
     from app.config import settings
@@ -731,6 +736,7 @@ def test_a_poll_with_nothing_new_gets_204_and_a_save_shows_up(client, workshop, 
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
+@pytest.mark.slow
 def test_any_workshop_form_input_gets_a_page_never_a_server_error(client, workshop, data):
     """Odd text (control characters, lone surrogates, huge or empty values) in every workshop
     form: a page with a message or a redirect, never a 500, and nothing already saved lost."""

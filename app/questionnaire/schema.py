@@ -121,7 +121,6 @@ class QuestionScoring(StrictModel):
     max_points: float | None = None
 
 
-Subject = Literal["question", "indicator", "lever", "model", "dominant_model"]
 Operator = Literal[
     "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "answered", "not_answered"
 ]

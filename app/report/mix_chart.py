@@ -7,7 +7,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from app.i18n import _
-from app.report.charts import _chars_for, _n, _svg_open, _text, _wrap
+from app.report.charts.svg import _chars_for, _n, _svg_open, _text, _wrap
 from app.report.view import DiagnosticView, keep_guillemets
 from app.templating import percent
 
