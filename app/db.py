@@ -96,13 +96,14 @@ def _sqlite_writer_lock(engine: Engine) -> Iterator[None]:
     """On SQLite, one writer of this process at a time, queued on a lock.
 
     SQLite allows one writer per database; the others wait in its busy handler, which sleeps
-    and retries with growing sleeps (up to 100 ms each) rather than waking when the lock is
-    released. Under load that gave a p99 of 0.6-1.2 s and some saves over 3 s (issue 13), and the
-    freed lock sits idle while sleepers doze. A lock here wakes the next writer as soon as the
-    previous one commits, in arrival order: p99 1.2 s -> 0.17 s and 29 % more saves per second
-    in the measurement. Other processes on the same file still meet the busy timeout, as before.
-    PostgreSQL engines have no such lock (row locks there, and writers run concurrently).
-    The lock is re-entrant, so a write nested in another in the same thread does not deadlock."""
+    and retries with growing sleeps (up to 100 ms each) instead of waking when the lock is
+    released, so the freed lock sits idle while the sleepers doze. Under load that gave a p99
+    of 0.6-1.2 s and some saves over 3 s (issue 13). Waiting on a lock here instead wakes the
+    next writer as soon as the previous one commits: issue 13 measured p99 1.2 s -> 0.17 s and
+    29 % more saves per second; bench/bench_save.py shows it on this code. Other processes on
+    the same file still meet the busy timeout, as before. PostgreSQL engines have no such lock
+    (row locks there, and writers on different rows run concurrently). Re-entrant, so a write
+    nested in another in the same thread does not deadlock."""
     lock = getattr(engine, "mse_write_lock", None)
     if lock is None:
         yield

@@ -8,11 +8,14 @@ figure with its floor and the ratio:
 - API save, sequential: `PUT /api/diagnostics/{token}/answers` with one answer, `--saves`
   (1 000) times on one connection, after a warm-up; p50 and p95. Target: ≤ 1.5× the floor.
 - htmx save, sequential: `POST /d/{token}/q/{question}` of one field (form-encoded, with the
-  CSRF cookie and header a browser sends); p50 and p95. Target: ≤ 2× the floor.
+  CSRF cookie and header a browser sends); p50 and p95. Target: ≤ 2× the floor (also printed
+  against the API save: the page's extra work, reading the answers and drawing the partial).
+  The three take turns, request by request (see `interleaved`).
 - Saturated: `--connections` (16) keep-alive connections, each saving to its own diagnostic
-  (the bare endpoint: to the same diagnostic ids) back to back for `--seconds` (5) after one
-  second of warm-up; throughput, p50/p95/p99, errors (any status outside 2xx, any exception).
-  Target: throughput ≥ half the floor's, p99 < 150 ms, 0 errors.
+  (the bare endpoint: to the same diagnostic ids) back to back, for `--seconds` (5) in all,
+  in five rounds alternating with the floor's, after a warm-up round; throughput, p50/p95/p99,
+  errors (any status outside 2xx, any exception). Target: throughput ≥ half the floor's,
+  p99 < 150 ms, 0 errors.
 
 Requests are sent by a minimal HTTP/1.1 client over asyncio streams (not httpx), so the load
 generator, which shares the machine's cores with the servers, costs as little as possible and
@@ -133,48 +136,70 @@ async def timed(connection: Connection, raw: bytes, figures: Figures) -> None:
         figures.errors += 1
 
 
-async def sequential(base_url: str, requests: list[bytes], warm_up: int = 50) -> Figures:
-    connection = Connection(base_url)
-    figures = Figures()
+async def interleaved(
+    targets: dict[str, tuple[str, list[bytes]]], warm_up: int = 50
+) -> dict[str, Figures]:
+    """Sequential requests, one connection per target, taking turns: request i of every
+    target, then request i + 1, and so on. The machine is shared (other processes, the other
+    server): taking turns gives each target the same conditions, where timing one after the
+    other would compare a quiet minute with a busy one."""
+    connections = {name: Connection(url) for name, (url, _requests) in targets.items()}
+    figures = {name: Figures() for name in targets}
+    count = min(len(requests) for _url, requests in targets.values())
     try:
-        for raw in requests[:warm_up]:
-            await timed(connection, raw, Figures())
+        for i in range(warm_up):
+            for name, (_url, requests) in targets.items():
+                await timed(connections[name], requests[i % count], Figures())
         start = time.perf_counter()
-        for raw in requests:
-            await timed(connection, raw, figures)
-        figures.seconds = time.perf_counter() - start
+        for i in range(count):
+            for name, (_url, requests) in targets.items():
+                await timed(connections[name], requests[i], figures[name])
+        for name in targets:
+            figures[name].seconds = time.perf_counter() - start
     finally:
-        connection.close()
+        for connection in connections.values():
+            connection.close()
     return figures
 
 
 async def saturated(base_url: str, streams: list[list[bytes]], seconds: float) -> Figures:
     """One connection per stream, each sending its requests in a loop, back to back."""
-    figures, warm = Figures(), Figures()
+    figures = Figures()
 
-    async def run(connection: Connection, requests: list[bytes], until: float, into: Figures):
+    async def run(connection: Connection, requests: list[bytes], until: float):
         turn = 0
         while time.perf_counter() < until:
-            await timed(connection, requests[turn % len(requests)], into)
+            await timed(connection, requests[turn % len(requests)], figures)
             turn += 1
 
     connections = [Connection(base_url) for _ in streams]
     try:
-        until = time.perf_counter() + 1.0
-        await asyncio.gather(
-            *(run(c, s, until, warm) for c, s in zip(connections, streams, strict=True))
-        )
         start = time.perf_counter()
         until = start + seconds
-        await asyncio.gather(
-            *(run(c, s, until, figures) for c, s in zip(connections, streams, strict=True))
-        )
+        await asyncio.gather(*(run(c, s, until) for c, s in zip(connections, streams, strict=True)))
         figures.seconds = time.perf_counter() - start
     finally:
         for connection in connections:
             connection.close()
-    figures.errors += warm.errors
     return figures
+
+
+def alternating_load(
+    loads: dict[str, tuple[str, list[list[bytes]]]], seconds: float, rounds: int = 5
+) -> dict[str, Figures]:
+    """Saturate each target in turn, `rounds` times for `seconds / rounds` (after one warm-up
+    round of 0.5 s each, not counted, whose errors still count): the same shared-machine
+    fairness as `interleaved`."""
+    totals = {name: Figures() for name in loads}
+    for name, (url, streams) in loads.items():
+        totals[name].errors += asyncio.run(saturated(url, streams, 0.5)).errors
+    for _round in range(rounds):
+        for name, (url, streams) in loads.items():
+            part = asyncio.run(saturated(url, streams, seconds / rounds))
+            totals[name].latencies += part.latencies
+            totals[name].errors += part.errors
+            totals[name].seconds += part.seconds
+    return totals
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -248,9 +273,10 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
             )
             for i in range(args.saves)
         ]
-        api_seq = asyncio.run(sequential(app_url, api))
-        bare_seq = asyncio.run(sequential(bare_url, bare))
-        htmx_seq = asyncio.run(sequential(app_url, htmx))
+        sequential = asyncio.run(
+            interleaved({"api": (app_url, api), "bare": (bare_url, bare), "htmx": (app_url, htmx)})
+        )
+        api_seq, bare_seq, htmx_seq = sequential["api"], sequential["bare"], sequential["htmx"]
         streams = [
             [json_put(f"/api/diagnostics/{t}/answers", {budget: 10_000 + i}) for i in range(50)]
             for t in setup.tokens
@@ -259,13 +285,19 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
             [json_put(f"/bare/{n + 1}", {budget: 10_000 + i}) for i in range(50)]
             for n in range(len(setup.tokens))
         ]
-        api_load = asyncio.run(saturated(app_url, streams, args.seconds))
-        bare_load = asyncio.run(saturated(bare_url, bare_streams, args.seconds))
+        load = alternating_load(
+            {"api": (app_url, streams), "bare": (bare_url, bare_streams)}, args.seconds
+        )
+        api_load, bare_load = load["api"], load["bare"]
     print(f"{backend}: answer save against the bare upsert endpoint (floor)")
     print(f" sequential, {args.saves} saves of one answer on one connection")
     print(ratio_line("API save", api_seq, bare_seq, 1.5))
     print(ratio_line("htmx save", htmx_seq, bare_seq, 2.0))
-    print(f" saturated, {args.connections} connections for {args.seconds:g} s")
+    print(ratio_line("htmx / API", htmx_seq, api_seq, 2.0))
+    print(
+        f" saturated, {args.connections} connections, {args.seconds:g} s each in 5 alternating "
+        "rounds"
+    )
     print(load_line("API save", api_load))
     print(load_line("floor", bare_load))
     share = api_load.throughput / bare_load.throughput if bare_load.throughput else 0.0
