@@ -39,6 +39,7 @@ validate: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_save.py
 	$(BIN)/python bench/bench_workshop.py
 	$(BIN)/python bench/bench_note.py
 	$(BIN)/python bench/bench_huge_body.py

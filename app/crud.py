@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import first_detached, write_session
+from app.db import first_detached, write_session, write_transaction
 from app.models import (
     ActionPlan,
     ActionPlanItem,
@@ -29,6 +32,9 @@ TOKEN_BYTES = 24  # 192 bits
 # What a token can be: URL-safe base64 (what new_token draws), at most 64 characters. Anything
 # else is not looked up at all; a NUL byte, for one, makes PostgreSQL refuse the query.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The tables, for the Core statements of the hot paths (the save, the read behind a token).
+_DIAGNOSTIC = Diagnostic.__table__
+_ANSWER = Answer.__table__
 
 
 def new_token() -> str:
@@ -89,6 +95,41 @@ def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:
         return first_detached(session, select(Diagnostic).where(Diagnostic.token == token))
 
 
+def get_diagnostic_with_answers(
+    *, engine: Engine, token: str
+) -> tuple[Diagnostic, dict[str, Any]] | None:
+    """The diagnostic behind a token and its answers, read on one connection in one
+    transaction, with statements built once: every page behind a token reads this, the htmx
+    save first of all (through the ORM session, the read cost several times its SQL)."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    statements = _read_statements()
+    with engine.connect() as connection:
+        row = connection.execute(statements.diagnostic, {"p_token": token}).first()
+        if row is None:
+            return None
+        rows = connection.execute(statements.answers, {"p_id": row.id}).all()
+    # Not attached to any session, like the detached rows the ORM read gave: for reading.
+    diagnostic = Diagnostic(**row._mapping)
+    return diagnostic, {question_id: json.loads(value) for question_id, value in rows}
+
+
+@dataclass(frozen=True)
+class _ReadStatements:
+    diagnostic: Any
+    answers: Any
+
+
+@cache
+def _read_statements() -> _ReadStatements:
+    return _ReadStatements(
+        diagnostic=select(_DIAGNOSTIC).where(_DIAGNOSTIC.c.token == bindparam("p_token")),
+        answers=select(_ANSWER.c.question_id, _ANSWER.c.value_json).where(
+            _ANSWER.c.diagnostic_id == bindparam("p_id")
+        ),
+    )
+
+
 def load_answers(*, engine: Engine, diagnostic_id: int) -> dict[str, Any]:
     with Session(engine) as session:
         rows = session.execute(
@@ -109,46 +150,129 @@ class DiagnosticGone(LookupError):
 
 def save_answers(*, engine: Engine, diagnostic_id: int, values: dict[str, Any]) -> None:
     """Upsert each value (delete it when EMPTY) in one write transaction. Raises DiagnosticGone
-    when the diagnostic was deleted in the meantime (the foreign key refuses the answers)."""
+    when the diagnostic was deleted in the meantime."""
     if not values:
         return
+    statements = _save_statements(engine.dialect.name)
     try:
-        _save_answers(engine, diagnostic_id, values)
-    except IntegrityError as error:
+        with write_transaction(engine) as connection:
+            # The diagnostic's row is locked first, as delete_diagnostic does: the same lock
+            # order in both, so a save racing a delete waits for it instead of deadlocking
+            # (PostgreSQL). No row: deleted since the request found it.
+            now = utcnow()
+            touched = connection.execute(
+                statements.touch_by_id, {"p_id": diagnostic_id, "p_now": now}
+            )
+            if touched.first() is None:
+                raise DiagnosticGone(diagnostic_id)
+            _write_values(connection, statements, diagnostic_id, values, now)
+    except IntegrityError as error:  # the foreign key refused the answers: the same
         raise DiagnosticGone(diagnostic_id) from error
 
 
-def _save_answers(engine: Engine, diagnostic_id: int, values: dict[str, Any]) -> None:
-    now = utcnow()
-    insert = _upsert(engine.dialect.name)
-    with write_session(engine) as session:
-        # The diagnostic's row is locked first, as delete_diagnostic does: the same lock order
-        # in both, so a save racing a delete waits for it instead of deadlocking (PostgreSQL).
-        session.execute(
-            update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
-        )
-        for question_id, value in values.items():
-            if value is EMPTY:
-                session.execute(
-                    delete(Answer).where(
-                        Answer.diagnostic_id == diagnostic_id, Answer.question_id == question_id
-                    )
-                )
-                continue
+@dataclass(frozen=True)
+class Located:
+    """The diagnostic behind a token, found and locked by `save_by_token`."""
+
+    id: int
+    snapshot_id: int
+
+
+def save_by_token(
+    *,
+    engine: Engine,
+    token: str,
+    prepare: Callable[[Located], tuple[dict[str, Any], Any]],
+) -> tuple[Located, Any] | None:
+    """The API's save in one write transaction: find the diagnostic by its token and lock its
+    row (UPDATE ... RETURNING, the row first as in every write: see save_answers), let
+    `prepare(located)` validate the request against the diagnostic's questionnaire and return
+    (values to store, anything for the caller), then store those values. None for an unknown
+    token (nothing written). When there is nothing to store, the transaction is rolled back,
+    so the diagnostic's `updated_at` (read by the retention purge) stays as it was."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    statements = _save_statements(engine.dialect.name)
+    with write_transaction(engine) as connection:
+        now = utcnow()
+        row = connection.execute(statements.touch_by_token, {"p_token": token, "p_now": now})
+        found = row.first()
+        if found is None:
+            return None
+        located = Located(id=found[0], snapshot_id=found[1])
+        values, outcome = prepare(located)
+        if values:
+            _write_values(connection, statements, located.id, values, now)
+        else:
+            connection.rollback()
+        return located, outcome
+
+
+@dataclass(frozen=True)
+class _SaveStatements:
+    touch_by_id: Any
+    touch_by_token: Any
+    upsert: Any
+    delete: Any
+
+
+@cache
+def _save_statements(dialect_name: str) -> _SaveStatements:
+    """The save's statements, built once per dialect (SQLAlchemy then finds their compiled
+    form in its cache; building them anew on each save cost more than running them)."""
+    touch = update(_DIAGNOSTIC).values(updated_at=bindparam("p_now"))
+    insert = _upsert(dialect_name)(_ANSWER).values(
+        diagnostic_id=bindparam("p_id"),
+        question_id=bindparam("p_question"),
+        value_json=bindparam("p_value"),
+        updated_at=bindparam("p_now"),
+    )
+    return _SaveStatements(
+        touch_by_id=touch.where(_DIAGNOSTIC.c.id == bindparam("p_id")).returning(_DIAGNOSTIC.c.id),
+        touch_by_token=touch.where(_DIAGNOSTIC.c.token == bindparam("p_token")).returning(
+            _DIAGNOSTIC.c.id, _DIAGNOSTIC.c.snapshot_id
+        ),
+        upsert=insert.on_conflict_do_update(
+            index_elements=["diagnostic_id", "question_id"],
+            set_={
+                "value_json": insert.excluded.value_json,
+                "updated_at": insert.excluded.updated_at,
+            },
+        ),
+        delete=delete(_ANSWER).where(
+            _ANSWER.c.diagnostic_id == bindparam("p_id"),
+            _ANSWER.c.question_id == bindparam("p_question"),
+        ),
+    )
+
+
+def _write_values(
+    connection: Connection,
+    statements: _SaveStatements,
+    diagnostic_id: int,
+    values: dict[str, Any],
+    now,
+) -> None:
+    """Upsert each value, delete each EMPTY one, on the diagnostic whose row is locked."""
+    upserts, deletes = [], []
+    for question_id, value in values.items():
+        if value is EMPTY:
+            deletes.append({"p_id": diagnostic_id, "p_question": question_id})
+        else:
             value_json = json.dumps(value, ensure_ascii=False)
-            statement = insert(Answer).values(
-                diagnostic_id=diagnostic_id,
-                question_id=question_id,
-                value_json=value_json,
-                updated_at=now,
+            upserts.append(
+                {
+                    "p_id": diagnostic_id,
+                    "p_question": question_id,
+                    "p_value": value_json,
+                    "p_now": now,
+                }
             )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["diagnostic_id", "question_id"],
-                    set_={"value_json": value_json, "updated_at": now},
-                )
-            )
-        session.commit()
+    # One parameter set: a plain execute (executemany costs more for a single row).
+    if deletes:
+        connection.execute(statements.delete, deletes[0] if len(deletes) == 1 else deletes)
+    if upserts:
+        connection.execute(statements.upsert, upserts[0] if len(upserts) == 1 else upserts)
 
 
 def delete_diagnostic(

@@ -18,6 +18,11 @@ class QuestionnaireStore:
         self._by_snapshot: dict[int, Questionnaire] = {self.current_snapshot_id: current}
         self._lock = threading.Lock()
 
+    def loaded(self, snapshot_id: int) -> Questionnaire | None:
+        """The definition if already parsed, without touching the database (None: not yet)."""
+        with self._lock:
+            return self._by_snapshot.get(snapshot_id)
+
     def for_snapshot(self, snapshot_id: int) -> Questionnaire:
         """The definition a diagnostic was answered with (parsed once, then kept)."""
         with self._lock:

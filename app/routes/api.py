@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, Request
+from fastapi import APIRouter, Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from app import crud, plan_store
 from app.deps import CreationLimit, DiagnosticDep, EngineDep, SaveLimit, StoreDep
@@ -24,6 +26,7 @@ from app.questionnaire.schema import (
     QuestionnaireDefinition,
 )
 from app.scoring.result import compute_result
+from app.store import QuestionnaireStore
 from app.web.downloads import note_pdf_response, pdf_response, pitch_pdf_response
 from app.web.links import resume_url
 
@@ -315,14 +318,70 @@ def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
         **TOO_MANY,
     },
 )
-def put_answers(
-    opened: DiagnosticDep,
-    engine: EngineDep,
+async def put_answers(
+    request: Request,
+    token: str,
     # Documented by `document_answers`, from the questionnaire.
     answers: Annotated[dict[str, Any], Body()],
 ) -> SaveOut:
-    if len(answers) > MAX_ANSWERS_PER_REQUEST:
+    # The hot path of the API, kept lean (issue 13): the rate limit runs on the event loop
+    # (deps.py), then one trip to the threadpool does the database work in one transaction
+    # (`save_answers_by_token`), and the response is checked on the loop. A plain `def` route
+    # with DiagnosticDep made six trips and read every stored answer it never used.
+    state = request.app.state
+    outcome = await run_in_threadpool(
+        save_answers_by_token, state.engine, state.store, token, answers
+    )
+    if isinstance(outcome, JSONResponse):
+        return outcome  # type: ignore[return-value]
+    saved, errors = outcome
+    if errors:
         return JSONResponse(  # type: ignore[return-value]
+            status_code=422,
+            content={
+                "detail": [{"field": f, "message": m} for f, m in errors.items()],
+                "errors": errors,
+                "saved": saved,
+            },
+        )
+    return SaveOut(saved=saved, errors={})
+
+
+class _SnapshotNotLoaded(Exception):
+    def __init__(self, snapshot_id: int):
+        self.snapshot_id = snapshot_id
+
+
+class _TooManyAnswers(Exception):
+    pass
+
+
+def save_answers_by_token(
+    engine: Engine, store: QuestionnaireStore, token: str, answers: dict[str, Any]
+) -> tuple[list[str], dict[str, str]] | JSONResponse:
+    """Find and lock the diagnostic, validate against its questionnaire, store the valid
+    answers: (saved ids, errors), or the 422 refusing a batch over the limit (nothing saved).
+    An unknown token is a 404, as for any route behind a token; checked before the size, as
+    when the diagnostic was a dependency."""
+
+    def prepare(located: crud.Located) -> tuple[dict[str, Any], tuple[list[str], dict]]:
+        if len(answers) > MAX_ANSWERS_PER_REQUEST:
+            raise _TooManyAnswers()
+        questionnaire = store.loaded(located.snapshot_id)
+        if questionnaire is None:
+            # Not read inside the write transaction (a second connection while holding one).
+            raise _SnapshotNotLoaded(located.snapshot_id)
+        valid, errors = validate_answers(questionnaire, answers)
+        return valid, (list(valid), errors)
+
+    try:
+        try:
+            found = crud.save_by_token(engine=engine, token=token, prepare=prepare)
+        except _SnapshotNotLoaded as missing:
+            store.for_snapshot(missing.snapshot_id)  # parsed once, then kept: retry
+            found = crud.save_by_token(engine=engine, token=token, prepare=prepare)
+    except _TooManyAnswers:
+        return JSONResponse(
             status_code=422,
             content={
                 "detail": [
@@ -336,19 +395,9 @@ def put_answers(
                 "saved": [],
             },
         )
-    valid, errors = validate_answers(opened.questionnaire, answers)
-    opened.save(engine, valid)
-    saved = [question_id for question_id in valid]
-    if errors:
-        return JSONResponse(  # type: ignore[return-value]
-            status_code=422,
-            content={
-                "detail": [{"field": f, "message": m} for f, m in errors.items()],
-                "errors": errors,
-                "saved": saved,
-            },
-        )
-    return SaveOut(saved=saved, errors={})
+    if found is None:
+        raise HTTPException(status_code=404, detail=_("Diagnostic introuvable."))
+    return found[1]
 
 
 @router.get(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import crud, plan_store
@@ -18,6 +19,7 @@ from app.deps import (
     OpenDiagnostic,
     SaveLimit,
     StoreDep,
+    open_diagnostic,
 )
 from app.i18n import _
 from app.plan import (
@@ -292,11 +294,25 @@ def section_submit(
     name="save_answer",
     dependencies=[SaveLimit],
 )
-def save_answer(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, question_id: str, form: FormDep
-):
+async def save_answer(request: Request, token: str, question_id: str, form: FormDep):
     """htmx autosave of one answer: returns its feedback, plus out-of-band swaps of the
-    questions whose visibility depends on it and of the progress bar."""
+    questions whose visibility depends on it and of the progress bar.
+
+    The busiest page route (every field a person leaves), so one trip to the threadpool does
+    the reading, the save and the rendering, where DiagnosticDep and a plain `def` made two more
+    (issue 13); the rate limit and the form are read on the event loop before it."""
+    state = request.app.state
+
+    def read_save_render() -> Response:
+        opened = open_diagnostic(token, state.engine, state.store)
+        return _save_one_answer(request, opened, state.engine, question_id, form)
+
+    return await run_in_threadpool(read_save_render)
+
+
+def _save_one_answer(
+    request: Request, opened: OpenDiagnostic, engine, question_id: str, form: FormData
+) -> Response:
     questionnaire = opened.questionnaire
     question = questionnaire.questions.get(question_id)
     if question is None:
