@@ -57,6 +57,7 @@ def world(client, questionnaire):
         "workshop_id": workshop_id,
         "number": "1",
         "code": code,
+        "suggestion_id": "1",
     }
     return client, values
 
