@@ -154,6 +154,9 @@ def stale_workshops(*, engine: Engine, cutoff: datetime) -> list[tuple[int, list
                 func.max(Participant.joined_at),
             )
             .outerjoin(Participant, Participant.workshop_id == Workshop.id)
+            # Necessary (created since the cutoff is activity), and on an index: the scan
+            # reads the old workshops only, not every one. last_activity() decides the rest.
+            .where(Workshop.created_at < _utc(cutoff))
             .group_by(Workshop.id)
             .order_by(Workshop.id)
         ).all()
