@@ -149,7 +149,9 @@ class Participant(SQLModel, table=True):
     number: int
     # "named" (association name shown, focus view allowed) or "anonymous".
     sharing: str = Field(default="anonymous", max_length=16)
-    joined_at: datetime = Field(default_factory=utcnow)
+    # Indexed for the retention purge: a diagnostic linked to a workshop since the cutoff is
+    # kept, and PostgreSQL finds those few recent links on it (an anti-join).
+    joined_at: datetime = Field(default_factory=utcnow, index=True)
     # The counsellors' private note on this participant: shown on their side only, never on
     # the projection nor to the participant.
     counsellor_note: str = Field(
