@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_workshop.py
 	$(BIN)/python bench/bench_note.py
 	$(BIN)/python bench/bench_huge_body.py
+	$(BIN)/python bench/bench_scale.py --backend both
 
 # Extract the UI strings and merge them into the English catalog, which a translator then edits
 # (new strings arrive untranslated; tests/test_i18n.py fails until each has its translation).

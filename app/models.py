@@ -38,7 +38,8 @@ class Diagnostic(SQLModel, table=True):
     token: str = Field(max_length=64, unique=True, index=True)
     snapshot_id: int = Field(foreign_key="questionnaire_snapshot.id")
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # Indexed for the retention purge, which looks for diagnostics untouched since a cutoff.
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
     # For the pitch sheet: what the association is looking for from partners.
     partner_request: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
@@ -85,7 +86,8 @@ class FacilitatorSession(SQLModel, table=True):
         )
     )
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
+    # Indexed for the purge of expired sessions.
+    expires_at: datetime = Field(index=True)
 
 
 class Workshop(SQLModel, table=True):
@@ -108,7 +110,8 @@ class Workshop(SQLModel, table=True):
     is_open: bool = True
     # Last participant number handed out, so numbers are never reused after someone leaves.
     last_number: int = 0
-    created_at: datetime = Field(default_factory=utcnow)
+    # Indexed for the retention purge: a workshop created since the cutoff is not stale.
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     # Set when the counsellor freezes the results (or closes the workshop): from then on the
     # board and the exports read each participant's ParticipantFreeze, not the live diagnostic.
     frozen_at: datetime | None = None
@@ -146,7 +149,9 @@ class Participant(SQLModel, table=True):
     number: int
     # "named" (association name shown, focus view allowed) or "anonymous".
     sharing: str = Field(default="anonymous", max_length=16)
-    joined_at: datetime = Field(default_factory=utcnow)
+    # Indexed for the retention purge: a diagnostic linked to a workshop since the cutoff is
+    # kept, and PostgreSQL finds those few recent links on it (an anti-join).
+    joined_at: datetime = Field(default_factory=utcnow, index=True)
     # The counsellors' private note on this participant: shown on their side only, never on
     # the projection nor to the participant.
     counsellor_note: str = Field(

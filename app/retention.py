@@ -96,12 +96,12 @@ def stale_diagnostics(*, engine: Engine, cutoff: datetime) -> list[tuple[int, in
         .scalar_subquery()
     )
     with Session(engine) as session:
-        rows = session.execute(
-            select(Diagnostic.id, answers, links)
-            .where(untouched_since(cutoff))
-            .order_by(Diagnostic.id)
-        ).all()
-    return [(diagnostic_id, n_answers, n_links) for diagnostic_id, n_answers, n_links in rows]
+        # Sorted here, not by ORDER BY id: that made SQLite walk the whole table in id order
+        # instead of the updated_at index's few old rows.
+        rows = session.execute(select(Diagnostic.id, answers, links).where(untouched_since(cutoff)))
+        return sorted(
+            (diagnostic_id, n_answers, n_links) for diagnostic_id, n_answers, n_links in rows
+        )
 
 
 def purge_diagnostics(*, engine: Engine, cutoff: datetime, dry_run: bool = False) -> Deleted:
@@ -146,20 +146,22 @@ def last_activity(created_at: datetime, held_on: date | None, last_join: datetim
 def stale_workshops(*, engine: Engine, cutoff: datetime) -> list[tuple[int, list[int]]]:
     """(id, linked diagnostic ids) of each workshop without activity since `cutoff`."""
     with Session(engine) as session:
+        last_join = (
+            select(func.max(Participant.joined_at))
+            .where(Participant.workshop_id == Workshop.id)
+            .scalar_subquery()
+        )
+        # Created since the cutoff is activity: only older workshops are read, on an index
+        # (no GROUP BY nor ORDER BY id, which made SQLite walk the whole table in id order);
+        # last_activity() decides the rest.
         workshops = session.execute(
-            select(
-                Workshop.id,
-                Workshop.created_at,
-                Workshop.held_on,
-                func.max(Participant.joined_at),
+            select(Workshop.id, Workshop.created_at, Workshop.held_on, last_join).where(
+                Workshop.created_at < _utc(cutoff)
             )
-            .outerjoin(Participant, Participant.workshop_id == Workshop.id)
-            .group_by(Workshop.id)
-            .order_by(Workshop.id)
         ).all()
         stale = [
             workshop_id
-            for workshop_id, created_at, held_on, last_join in workshops
+            for workshop_id, created_at, held_on, last_join in sorted(workshops)
             if last_activity(created_at, held_on, last_join) < _utc(cutoff)
         ]
         links: dict[int, list[int]] = {workshop_id: [] for workshop_id in stale}
