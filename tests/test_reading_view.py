@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 
 from app.i18n import use_language
-from app.report.charts import _CHAR_EM, model_map_svg
+from app.report.charts import model_map_svg
+from app.report.charts.svg import _CHAR_EM
 from app.report.mix_chart import resource_mix_svg
 from app.report.pdf import build_report_html
 from app.report.pitch import build_pitch_html, pitch_context

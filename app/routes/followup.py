@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import FacilitatorDep, WorkshopDep
 from app.i18n import _
-from app.report.followup_map import followup_map_svg
+from app.report.charts.followup_map import followup_map_svg
 from app.web.pages import render
 from app.workshops.followup_view import lever_columns, load_follow_up, table_rows
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import DiagnosticDep, EngineDep, parse_id
 from app.i18n import _
-from app.report.followup_map import followup_map_svg
+from app.report.charts.followup_map import followup_map_svg
 from app.templating import jinja_env
 from app.web.downloads import download, today_in_france
 from app.web.pages import render

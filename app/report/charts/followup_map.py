@@ -1,6 +1,6 @@
 """The follow-up session's map: an arrow per returning association from where it stood at the
 first session (an outlined diamond) to where it stands now (its letter, as on the board).
-Built from the map primitives of app/report/charts.py; the before/after table beside it is the
+Built from the map primitives of this package; the before/after table beside it is the
 text alternative."""
 
 from __future__ import annotations
@@ -12,15 +12,9 @@ from markupsafe import Markup
 
 from app.i18n import _, ngettext
 from app.questionnaire.model import Questionnaire
-from app.report.charts import (
-    _close,
-    _legend,
-    _map_frame,
-    _n,
-    _numbered_point,
-    _open_diamond,
-    marker_letter,
-)
+from app.report.charts.group_map import marker_letter
+from app.report.charts.map_frame import _close, _legend, _map_frame
+from app.report.charts.svg import _n, _numbered_point, _open_diamond
 
 Point = tuple[float, float]
 
