@@ -27,7 +27,6 @@ from app.workshops.dla import RoundOutcome, dla_record, shared_piste
 from app.workshops.exports import result_rows
 from app.workshops.freeze import Frozen
 from app.workshops.group import GroupSummary
-from app.workshops.source import plan_item
 
 
 def iso(moment: datetime | date | None) -> str | None:
@@ -209,7 +208,9 @@ def workshop_fields(
         row["frozen"] = (
             {
                 "result": kept.result,
-                "plan": [shared_piste(plan_item(piste), view.named) for piste in kept.plan],
+                "plan": [
+                    shared_piste(PlanItem.from_json(piste), view.named) for piste in kept.plan
+                ],
             }
             if kept
             else None

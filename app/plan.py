@@ -97,6 +97,21 @@ class PlanItem:
             "status": self.status,
         }
 
+    @classmethod
+    def from_json(cls, piste: dict[str, Any]) -> PlanItem:
+        """Back from to_json() (a frozen plan); tolerant of pistes frozen before a field
+        existed (a missing status reads "todo")."""
+        due = piste.get("due")
+        return cls(
+            card=piste.get("card"),
+            title=piste.get("title") or "",
+            first_step=piste.get("first_step") or "",
+            owner=piste.get("owner") or "",
+            due=date.fromisoformat(due) if due else None,
+            help=piste.get("help") or "",
+            status=piste.get("status") or "todo",
+        )
+
 
 def _title_key(title: str) -> str:
     return _SPACES.sub(" ", title).strip().casefold()

@@ -104,7 +104,12 @@ def test_donnees_json_carries_the_frozen_result_and_plan(client, workshop, quest
     assert live["frozen_at"] is None
     assert all(row["frozen_at"] is None and row["frozen"] is None for row in live["participants"])
     named, token = workshop["named"]
-    plan_for(named, token, [{"title": "Piste du jour", "owner": "Claire", "due": "2027-01-15"}])
+    # A status other than the default: the frozen plan keeps it (it read "todo" once).
+    plan_for(
+        named,
+        token,
+        [{"title": "Piste du jour", "owner": "Claire", "due": "2027-01-15", "status": "done"}],
+    )
     anonymous, anonymous_token = workshop["anonymous"]
     plan_for(anonymous, anonymous_token, [{"title": "Piste qui nomme Bernard", "owner": "Bernard"}])
     freeze(client, wid)
@@ -131,7 +136,7 @@ def test_donnees_json_carries_the_frozen_result_and_plan(client, workshop, quest
             "owner": "Claire",
             "due": "2027-01-15",
             "help": "",
-            "status": "todo",
+            "status": "done",
         }
     ]
     # An anonymous participant's own words stay out of the frozen plan as out of the round.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from app.plan import PlanItem, matching_index
@@ -121,17 +120,3 @@ def signed(delta: int | None) -> str:
     if delta < 0:
         return f"−{-delta}"
     return "0"
-
-
-def plan_item_of(piste: dict[str, Any]) -> PlanItem:
-    """A frozen piste (PlanItem.to_json()) back as a PlanItem."""
-    due = piste.get("due")
-    return PlanItem(
-        card=piste.get("card"),
-        title=piste.get("title") or "",
-        first_step=piste.get("first_step") or "",
-        owner=piste.get("owner") or "",
-        due=date.fromisoformat(due) if due else None,
-        help=piste.get("help") or "",
-        status=piste.get("status") or "todo",
-    )

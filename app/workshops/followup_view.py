@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from app.models import Workshop
+from app.plan import PlanItem
 from app.plan_store import load_plans
 from app.questionnaire.model import Questionnaire
 from app.report.charts import marker_letter
 from app.scoring.result import compute_result
 from app.workshops import data, followup_link
-from app.workshops.followup import BeforeAfter, compare, plan_item_of, signed
+from app.workshops.followup import BeforeAfter, compare, signed
 from app.workshops.freeze import frozen_of
 from app.workshops.group import member_view
 
@@ -80,7 +81,7 @@ def follow_up(
             after_result = compute_result(
                 for_snapshot(frozen_after.snapshot_id), frozen_after.answers
             )
-            after_plan = [plan_item_of(piste) for piste in frozen_after.plan]
+            after_plan = [PlanItem.from_json(piste) for piste in frozen_after.plan]
             after_answers = frozen_after.answers
             after_questionnaire = for_snapshot(frozen_after.snapshot_id)
         else:

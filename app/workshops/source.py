@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -19,18 +19,6 @@ from app.plan import PlanItem
 from app.plan_store import load_plans
 from app.workshops.data import GroupMember, answers_of, group_members
 from app.workshops.freeze import Frozen, frozen_of
-
-
-def plan_item(piste: dict[str, Any]) -> PlanItem:
-    """A frozen piste (PlanItem.to_json()) back to a PlanItem."""
-    return PlanItem(
-        card=piste.get("card"),
-        title=piste.get("title") or "",
-        first_step=piste.get("first_step") or "",
-        owner=piste.get("owner") or "",
-        due=date.fromisoformat(piste["due"]) if piste.get("due") else None,
-        help=piste.get("help") or "",
-    )
 
 
 @dataclass(frozen=True)
@@ -108,5 +96,5 @@ def plans_of(*, engine: Engine, members: list[GroupMember]) -> dict[int, list[Pl
             ).all()
         found.update({frozen[pid]: [] for pid in frozen})
         for participant_id, plan_json in rows:
-            found[frozen[participant_id]] = [plan_item(p) for p in json.loads(plan_json)]
+            found[frozen[participant_id]] = [PlanItem.from_json(p) for p in json.loads(plan_json)]
     return found
