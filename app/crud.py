@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import first_detached, write_session, write_transaction
+from app.db import detached, first_detached, write_session, write_transaction
 from app.models import (
     ActionPlan,
     ActionPlanItem,
@@ -83,9 +83,7 @@ def create_diagnostic(*, engine: Engine, snapshot_id: int) -> Diagnostic:
         diagnostic = Diagnostic(token=new_token(), snapshot_id=snapshot_id)
         session.add(diagnostic)
         session.commit()
-        session.refresh(diagnostic)
-        session.expunge(diagnostic)
-        return diagnostic
+        return detached(session, diagnostic, refresh=True)
 
 
 def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:

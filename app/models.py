@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
+from app.clock import utcnow
 
-def utcnow() -> datetime:
-    # Timezone-aware: SQLModel's datetime type refuses naive values, and PostgreSQL stores
-    # them as timestamptz (see the migration).
-    return datetime.now(UTC)
+__all__ = ["utcnow"]  # re-exported: the columns' default, long imported from here
 
 
 class QuestionnaireSnapshot(SQLModel, table=True):

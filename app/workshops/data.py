@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.crud import DiagnosticGone, new_token
-from app.db import first_detached, write_session
+from app.db import detached, first_detached, write_session
 from app.i18n import N_
 from app.models import (
     Answer,
@@ -47,12 +47,6 @@ class WorkshopFields:
     notes: str = ""
 
 
-def _detached(session: Session, instance):
-    session.refresh(instance)
-    session.expunge(instance)
-    return instance
-
-
 def create_workshop(*, engine: Engine, facilitator_id: int, fields: WorkshopFields) -> Workshop:
     for _attempt in range(10):
         try:
@@ -67,7 +61,7 @@ def create_workshop(*, engine: Engine, facilitator_id: int, fields: WorkshopFiel
                 )
                 session.add(workshop)
                 session.commit()
-                return _detached(session, workshop)
+                return detached(session, workshop, refresh=True)
         except IntegrityError:
             continue  # the code was taken: draw another
     raise RuntimeError("could not draw a free join code")
@@ -135,9 +129,7 @@ def list_workshops(
             .group_by(Workshop.id)
             .order_by(Workshop.created_at.desc(), Workshop.id.desc())
         ).all()
-        for workshop, _count in rows:
-            session.expunge(workshop)
-        return [(workshop, count) for workshop, count in rows]
+        return [(detached(session, workshop), count) for workshop, count in rows]
 
 
 def owned_workshop(*, engine: Engine, facilitator_id: int, workshop_id: int) -> Workshop | None:
@@ -201,7 +193,7 @@ def join_with_new_diagnostic(
             )
         )
         session.commit()
-        return _detached(session, diagnostic)
+        return detached(session, diagnostic, refresh=True)
 
 
 def _lock_workshop(session: Session, workshop_id: int) -> None:
@@ -254,7 +246,7 @@ def _join_workshop(
         ).first()
         if existing is not None:
             # Read before the commit: a delete right after it cannot leave nothing to return.
-            session.expunge(existing)
+            detached(session, existing)
             session.commit()
             return existing
         participant = Participant(
@@ -265,7 +257,7 @@ def _join_workshop(
         )
         session.add(participant)
         session.commit()
-        return _detached(session, participant)
+        return detached(session, participant, refresh=True)
 
 
 def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant, Workshop]]:
@@ -277,10 +269,10 @@ def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant
             .where(Participant.diagnostic_id == diagnostic_id)
             .order_by(Participant.joined_at.desc())
         ).all()
-        for participant, workshop in rows:
-            session.expunge(participant)
-            session.expunge(workshop)
-        return [(participant, workshop) for participant, workshop in rows]
+        return [
+            (detached(session, participant), detached(session, workshop))
+            for participant, workshop in rows
+        ]
 
 
 def membership(*, engine: Engine, diagnostic_id: int, participant_id: int) -> Participant | None:
@@ -392,9 +384,7 @@ def co_counsellors(*, engine: Engine, workshop_id: int) -> list[Facilitator]:
             .where(WorkshopFacilitator.workshop_id == workshop_id)
             .order_by(WorkshopFacilitator.added_at, Facilitator.id)
         ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+        return [detached(session, row) for row in rows]
 
 
 def add_co_counsellor(*, engine: Engine, workshop: Workshop, facilitator_id: int) -> bool:
@@ -484,10 +474,7 @@ def sharing_counts(*, engine: Engine, workshop_id: int) -> dict[str, int]:
 
 def facilitator_by_id(*, engine: Engine, facilitator_id: int) -> Facilitator | None:
     with Session(engine) as session:
-        found = session.get(Facilitator, facilitator_id)
-        if found is not None:
-            session.expunge(found)
-        return found
+        return detached(session, session.get(Facilitator, facilitator_id))
 
 
 def workshop_participants(*, engine: Engine, workshop_id: int) -> list[Participant]:
@@ -497,9 +484,7 @@ def workshop_participants(*, engine: Engine, workshop_id: int) -> list[Participa
             .where(Participant.workshop_id == workshop_id)
             .order_by(Participant.number)
         ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+        return [detached(session, row) for row in rows]
 
 
 def workshop_of(*, engine: Engine, workshop_id: int) -> Workshop | None:
