@@ -1,8 +1,8 @@
 """Personal-data retention: what `mse purge` deletes (database side, no HTTP).
 
 - Diagnostics untouched since the cutoff go, with their answers and workshop links, one
-  transaction each, through `crud.delete_diagnostic` (diagnostic row locked first, as every
-  delete and save does; one touched in the meantime is kept). Touched: modified (`updated_at`:
+  transaction each, through `crud.delete_diagnostic` (its row locked first by
+  `locks.lock_diagnostic`, the lock order of every write; one touched in the meantime is kept). Touched: modified (`updated_at`:
   an answer saved, the pitch sheet's request) or linked to a workshop (`joined_at`).
 - Workshops without activity since the cutoff go, with their participant links (the
   associations' diagnostics are not touched: they follow their own clock). A workshop's last

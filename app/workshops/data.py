@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.crud import DiagnosticGone, new_token
 from app.db import detached, first_detached, write_session
 from app.i18n import N_
+from app.locks import lock_diagnostic
 from app.models import (
     Answer,
     Diagnostic,
@@ -88,8 +89,8 @@ def set_open(*, engine: Engine, workshop_id: int, is_open: bool) -> None:
 def delete_workshop(*, engine: Engine, workshop_id: int) -> None:
     """The workshop and its participant links go; the diagnostics stay their associations'."""
     with write_session(engine) as session:
-        # The workshop's row first, as joins lock it before touching participants: the same
-        # order everywhere, so a join racing this delete waits for it instead of deadlocking.
+        # The workshop's row first, as joins lock it before touching participants
+        # (the lock order: app/locks.py).
         session.execute(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
         session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
         session.execute(
@@ -226,17 +227,11 @@ def _join_workshop(
     engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
     with write_session(engine) as session:
-        # Joining is activity: touching the diagnostic first locks its row (the same order as
-        # saves and deletes), so the retention purge, which deletes only rows still untouched,
-        # waits for this join and then keeps the diagnostic; a diagnostic deleted meanwhile is
-        # reported as gone (404), not as a foreign-key error. The workshop's row comes next.
-        touched = session.execute(
-            update(Diagnostic)
-            .where(Diagnostic.id == diagnostic_id)
-            .values(updated_at=utcnow())
-            .returning(Diagnostic.id)
-        ).first()
-        if touched is None:
+        # Joining is activity: touching the diagnostic locks its row first (app/locks.py), so
+        # the retention purge, which deletes only rows still untouched, waits for this join and
+        # then keeps the diagnostic; a diagnostic deleted meanwhile is reported as gone (404),
+        # not as a foreign-key error. The workshop's row comes next.
+        if lock_diagnostic(session, diagnostic_id=diagnostic_id, touch=utcnow()) is None:
             raise DiagnosticGone(diagnostic_id)
         _lock_workshop(session, workshop_id)
         existing = session.scalars(
