@@ -2,8 +2,9 @@
 
 - Diagnostics untouched since the cutoff go, with their answers and workshop links, one
   transaction each, through `crud.delete_diagnostic` (its row locked first by
-  `locks.lock_diagnostic`, the lock order of every write; one touched in the meantime is kept). Touched: modified (`updated_at`:
-  an answer saved, the pitch sheet's request) or linked to a workshop (`joined_at`).
+  `locks.lock_diagnostic`, in the lock order of every write; one touched in the meantime is
+  kept). Touched: modified (`updated_at`: an answer saved, the pitch sheet's request) or linked
+  to a workshop (`joined_at`).
 - Workshops without activity since the cutoff go, with their participant links (the
   associations' diagnostics are not touched: they follow their own clock). A workshop's last
   activity is the latest of its creation, the end of its date, and the last participant joining.
