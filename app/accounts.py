@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import first_detached, write_session
+from app.clock import as_utc
+from app.db import detached, first_detached, write_session
 from app.i18n import _
 from app.models import Facilitator, FacilitatorSession, utcnow
 
@@ -91,9 +92,7 @@ def create_facilitator(*, engine: Engine, email: str, name: str, password: str) 
             facilitator = Facilitator(email=email, display_name=name, password_hash=hashed)
             session.add(facilitator)
             session.commit()
-            session.refresh(facilitator)
-            session.expunge(facilitator)
-            return facilitator
+            return detached(session, facilitator, refresh=True)
     except IntegrityError as error:
         raise AccountError(_("Un compte existe déjà avec cette adresse."), "email") from error
 
@@ -190,10 +189,9 @@ def facilitator_for_session(*, engine: Engine, token: str) -> Facilitator | None
         if row is None:
             return None
         facilitator, expires_at = row
-        if _aware(expires_at) <= utcnow():
+        if as_utc(expires_at) <= utcnow():
             return None
-        session.expunge(facilitator)
-        return facilitator
+        return detached(session, facilitator)
 
 
 def close_session(*, engine: Engine, token: str) -> None:
@@ -202,8 +200,3 @@ def close_session(*, engine: Engine, token: str) -> None:
             delete(FacilitatorSession).where(FacilitatorSession.token_hash == _digest(token))
         )
         session.commit()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back what was stored; be safe should a driver return a naive UTC value.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

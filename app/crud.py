@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import first_detached, write_session, write_transaction
+from app.db import detached, first_detached, write_session, write_transaction
+from app.locks import lock_diagnostic
 from app.models import (
     ActionPlan,
     ActionPlanItem,
@@ -83,9 +84,7 @@ def create_diagnostic(*, engine: Engine, snapshot_id: int) -> Diagnostic:
         diagnostic = Diagnostic(token=new_token(), snapshot_id=snapshot_id)
         session.add(diagnostic)
         session.commit()
-        session.refresh(diagnostic)
-        session.expunge(diagnostic)
-        return diagnostic
+        return detached(session, diagnostic, refresh=True)
 
 
 def get_diagnostic(*, engine: Engine, token: str) -> Diagnostic | None:
@@ -156,14 +155,10 @@ def save_answers(*, engine: Engine, diagnostic_id: int, values: dict[str, Any]) 
     statements = _save_statements(engine.dialect.name)
     try:
         with write_transaction(engine) as connection:
-            # The diagnostic's row is locked first, as delete_diagnostic does: the same lock
-            # order in both, so a save racing a delete waits for it instead of deadlocking
-            # (PostgreSQL). No row: deleted since the request found it.
+            # The diagnostic's row first (app/locks.py). No row: deleted since the request
+            # found it.
             now = utcnow()
-            touched = connection.execute(
-                statements.touch_by_id, {"p_id": diagnostic_id, "p_now": now}
-            )
-            if touched.first() is None:
+            if lock_diagnostic(connection, diagnostic_id=diagnostic_id, touch=now) is None:
                 raise DiagnosticGone(diagnostic_id)
             _write_values(connection, statements, diagnostic_id, values, now)
     except IntegrityError as error:  # the foreign key refused the answers: the same
@@ -185,7 +180,7 @@ def save_by_token(
     prepare: Callable[[Located], tuple[dict[str, Any], Any]],
 ) -> tuple[Located, Any] | None:
     """The API's save in one write transaction: find the diagnostic by its token and lock its
-    row (UPDATE ... RETURNING, the row first as in every write: see save_answers), let
+    row (`lock_diagnostic`: UPDATE ... RETURNING, the row first as in every write), let
     `prepare(located)` validate the request against the diagnostic's questionnaire and return
     (values to store, anything for the caller), then store those values. None for an unknown
     token (nothing written). When there is nothing to store, the transaction is rolled back,
@@ -195,8 +190,7 @@ def save_by_token(
     statements = _save_statements(engine.dialect.name)
     with write_transaction(engine) as connection:
         now = utcnow()
-        row = connection.execute(statements.touch_by_token, {"p_token": token, "p_now": now})
-        found = row.first()
+        found = lock_diagnostic(connection, token=token, touch=now)
         if found is None:
             return None
         located = Located(id=found[0], snapshot_id=found[1])
@@ -210,8 +204,6 @@ def save_by_token(
 
 @dataclass(frozen=True)
 class _SaveStatements:
-    touch_by_id: Any
-    touch_by_token: Any
     upsert: Any
     delete: Any
 
@@ -220,7 +212,6 @@ class _SaveStatements:
 def _save_statements(dialect_name: str) -> _SaveStatements:
     """The save's statements, built once per dialect (SQLAlchemy then finds their compiled
     form in its cache; building them anew on each save cost more than running them)."""
-    touch = update(_DIAGNOSTIC).values(updated_at=bindparam("p_now"))
     insert = _upsert(dialect_name)(_ANSWER).values(
         diagnostic_id=bindparam("p_id"),
         question_id=bindparam("p_question"),
@@ -228,10 +219,6 @@ def _save_statements(dialect_name: str) -> _SaveStatements:
         updated_at=bindparam("p_now"),
     )
     return _SaveStatements(
-        touch_by_id=touch.where(_DIAGNOSTIC.c.id == bindparam("p_id")).returning(_DIAGNOSTIC.c.id),
-        touch_by_token=touch.where(_DIAGNOSTIC.c.token == bindparam("p_token")).returning(
-            _DIAGNOSTIC.c.id, _DIAGNOSTIC.c.snapshot_id
-        ),
         upsert=insert.on_conflict_do_update(
             index_elements=["diagnostic_id", "question_id"],
             set_={
@@ -282,11 +269,8 @@ def delete_diagnostic(
     retention purge: "still untouched") is checked on the locked row, so a save that got in
     first keeps the diagnostic. Returns whether it was deleted."""
     with write_session(engine) as session:
-        # Lock the diagnostic before its answers, in the same order as saves (see above).
-        locking = select(Diagnostic.id).where(Diagnostic.id == diagnostic_id)
-        if only_if is not None:
-            locking = locking.where(only_if)
-        if session.execute(locking.with_for_update()).first() is None:
+        # The diagnostic's row before its answers (app/locks.py).
+        if lock_diagnostic(session, diagnostic_id=diagnostic_id, only_if=only_if) is None:
             return False
         session.execute(delete(Answer).where(Answer.diagnostic_id == diagnostic_id))
         # The action plan and the pitch settings (the foreign keys cascade too: explicit, like

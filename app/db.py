@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -132,14 +133,24 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+_T = TypeVar("_T")
+
+
+def detached(session: Session, instance: _T, *, refresh: bool = False) -> _T:
+    """The one way rows leave a session: `instance` detached, so it can be read after the
+    session closes (None passes through). `refresh` first reloads what the database set on
+    commit (ids, defaults), as committing expires the instance."""
+    if instance is not None:
+        if refresh:
+            session.refresh(instance)
+        session.expunge(instance)
+    return instance
+
+
 def first_detached(session: Session, statement):
-    """The first entity the statement selects, detached from the session so it can be used
-    after the session closes; None when there is none."""
-    row = session.execute(statement).first()
-    if row is None:
-        return None
-    session.expunge(row[0])
-    return row[0]
+    """The first entity the statement selects, detached (see `detached`); None when there is
+    none."""
+    return detached(session, session.execute(statement).scalars().first())
 
 
 def alembic_config(database_url: str) -> Config:

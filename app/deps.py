@@ -1,4 +1,7 @@
-"""Request dependencies: the engine, the questionnaire store, the diagnostic behind a token."""
+"""Request dependencies: the application's state (engine, questionnaire store, settings, rate
+limits, result cache, PDF renderer, the workshop board reader), the diagnostic behind a token,
+the signed-in counsellor and their workshop, rate limits. Routes read the application's state
+only through these."""
 
 from __future__ import annotations
 
@@ -11,12 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import accounts, crud
+from app.config import Settings
 from app.i18n import _
 from app.models import Diagnostic, Facilitator, Workshop
 from app.questionnaire.answers import EMPTY
 from app.questionnaire.model import Questionnaire
+from app.ratelimit import RateLimits
+from app.report.pdf import ReportRenderer
 from app.store import QuestionnaireStore
 from app.workshops import data as workshop_data
+from app.workshops.board import Board
+from app.workshops.group import ResultCache
 
 
 # `async def`: FastAPI runs a plain `def` dependency in its threadpool, a trip (~0.13 ms
@@ -36,9 +44,35 @@ async def read_form(request: Request) -> FormData:
     return await request.form()
 
 
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_rate_limits(request: Request) -> RateLimits:
+    return request.app.state.rate_limits
+
+
+async def get_results(request: Request) -> ResultCache:
+    return request.app.state.results
+
+
+async def get_reports(request: Request) -> ReportRenderer:
+    return request.app.state.reports
+
+
+async def get_board(request: Request) -> Board:
+    state = request.app.state
+    return Board(engine=state.engine, store=state.store, results=state.results)
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 FormDep = Annotated[FormData, Depends(read_form)]
 StoreDep = Annotated[QuestionnaireStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+ResultsDep = Annotated[ResultCache, Depends(get_results)]
+ReportsDep = Annotated[ReportRenderer, Depends(get_reports)]
+BoardDep = Annotated[Board, Depends(get_board)]
 
 
 @dataclass

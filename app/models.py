@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Column, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
+from app.clock import utcnow
 
-def utcnow() -> datetime:
-    # Timezone-aware: SQLModel's datetime type refuses naive values, and PostgreSQL stores
-    # them as timestamptz (see the migration).
-    return datetime.now(UTC)
+__all__ = ["utcnow"]  # re-exported: the columns' default, long imported from here
 
 
 class QuestionnaireSnapshot(SQLModel, table=True):
@@ -47,9 +45,7 @@ class Diagnostic(SQLModel, table=True):
 class Answer(SQLModel, table=True):
     __tablename__ = "answer"
 
-    diagnostic_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), primary_key=True)
-    )
+    diagnostic_id: int = Field(foreign_key="diagnostic.id", ondelete="CASCADE", primary_key=True)
     question_id: str = Field(max_length=64, primary_key=True)
     # JSON text of the validated value.
     value_json: str = Field(sa_column=Column(Text, nullable=False))
@@ -80,11 +76,7 @@ class FacilitatorSession(SQLModel, table=True):
     __tablename__ = "facilitator_session"
 
     token_hash: str = Field(max_length=64, primary_key=True)
-    facilitator_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     # Indexed for the purge of expired sessions.
     expires_at: datetime = Field(index=True)
@@ -95,11 +87,7 @@ class Workshop(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    facilitator_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("facilitator.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
     title: str = Field(max_length=200)
     held_on: date | None = None
     place: str = Field(default="", max_length=200)
@@ -118,9 +106,9 @@ class Workshop(SQLModel, table=True):
     # The first session this one follows up (3 to 18 months later), for the before/after.
     follows_id: int | None = Field(
         default=None,
-        sa_column=Column(
-            Integer, ForeignKey("workshop.id", ondelete="SET NULL"), nullable=True, index=True
-        ),
+        foreign_key="workshop.id",
+        ondelete="SET NULL",
+        index=True,
     )
 
 
@@ -135,16 +123,8 @@ class Participant(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    diagnostic_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE", index=True)
+    diagnostic_id: int = Field(foreign_key="diagnostic.id", ondelete="CASCADE", index=True)
     # "Participant n°3" when anonymous; never reused within a workshop.
     number: int
     # "named" (association name shown, focus view allowed) or "anonymous".
@@ -170,16 +150,9 @@ class WorkshopFacilitator(SQLModel, table=True):
 
     __tablename__ = "workshop_facilitator"
 
-    workshop_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
-    )
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE", primary_key=True)
     facilitator_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("facilitator.id", ondelete="CASCADE"),
-            primary_key=True,
-            index=True,
-        )
+        foreign_key="facilitator.id", ondelete="CASCADE", primary_key=True, index=True
     )
     added_at: datetime = Field(default_factory=utcnow)
 
@@ -195,14 +168,7 @@ class ActionPlan(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    diagnostic_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("diagnostic.id", ondelete="CASCADE"),
-            nullable=False,
-            unique=True,
-        )
-    )
+    diagnostic_id: int = Field(foreign_key="diagnostic.id", ondelete="CASCADE", unique=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -211,11 +177,7 @@ class ActionPlanItem(SQLModel, table=True):
 
     __tablename__ = "action_plan_item"
 
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("action_plan.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
+    plan_id: int = Field(foreign_key="action_plan.id", ondelete="CASCADE", primary_key=True)
     position: int = Field(primary_key=True)
     # A card of the questionnaire, or None for a piste the association wrote itself.
     card_id: str | None = Field(default=None, max_length=64)
@@ -238,9 +200,7 @@ class PitchSetting(SQLModel, table=True):
 
     __tablename__ = "pitch_setting"
 
-    diagnostic_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("diagnostic.id", ondelete="CASCADE"), primary_key=True)
-    )
+    diagnostic_id: int = Field(foreign_key="diagnostic.id", ondelete="CASCADE", primary_key=True)
     # JSON list of block ids hidden from the sheet (new blocks then show by default).
     hidden_blocks_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     contact: str = Field(default="", max_length=300)
@@ -258,20 +218,9 @@ class WorkshopRound(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE", index=True)
     # One round per participant; it goes when they leave the workshop.
-    participant_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("participant.id", ondelete="CASCADE"),
-            nullable=False,
-            unique=True,
-        )
-    )
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", unique=True)
     problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Open: participants may add suggestions from their phones (one open round per workshop).
     is_open: bool = False
@@ -289,11 +238,7 @@ class RoundSuggestion(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("workshop_round.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    round_id: int = Field(foreign_key="workshop_round.id", ondelete="CASCADE", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     # The suggesting participant's number; None when the counsellor wrote it.
     author_number: int | None = None
@@ -308,11 +253,7 @@ class PitchFeedback(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    participant_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
     clear: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     partner_question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     improvement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -328,21 +269,11 @@ class ParticipantFreeze(SQLModel, table=True):
 
     __tablename__ = "participant_freeze"
 
-    participant_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
-        )
-    )
-    workshop_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE", index=True)
     frozen_at: datetime
     # The questionnaire snapshot and the diagnostic's last change at freezing time.
-    snapshot_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("questionnaire_snapshot.id"), nullable=False)
-    )
+    snapshot_id: int = Field(foreign_key="questionnaire_snapshot.id")
     diagnostic_updated_at: datetime
     partner_request: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # {question_id: value}, the plan's items (PlanItem.to_json() plus status) and the result's

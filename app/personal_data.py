@@ -8,13 +8,14 @@ part in, not who else does; a workshop's lists its participants as the counsello
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app import plan_store
+from app.clock import as_utc
 from app.formatting import format_answer
 from app.models import Diagnostic, Facilitator, FacilitatorSession, Workshop, utcnow
 from app.plan import PlanItem
@@ -34,7 +35,7 @@ def iso(moment: datetime | date | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, datetime):
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        moment = as_utc(moment)
     return moment.isoformat()
 
 

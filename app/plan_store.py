@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.crud import DiagnosticGone, _upsert
 from app.db import write_session
-from app.models import ActionPlan, ActionPlanItem, Diagnostic, PitchSetting, utcnow
+from app.locks import lock_diagnostic
+from app.models import ActionPlan, ActionPlanItem, PitchSetting, utcnow
 from app.plan import PlanItem
 
 
@@ -56,11 +57,8 @@ def _save_plan(engine: Engine, diagnostic_id: int, items: list[PlanItem]) -> Non
     now = utcnow()
     insert = _upsert(engine.dialect.name)
     with write_session(engine) as session:
-        # The diagnostic's row first, as every save and delete does (crud.py): one lock order.
-        touched = session.execute(
-            update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
-        )
-        if touched.rowcount == 0:
+        # The diagnostic's row first (app/locks.py).
+        if lock_diagnostic(session, diagnostic_id=diagnostic_id, touch=now) is None:
             raise DiagnosticGone(diagnostic_id)
         if not items:
             session.execute(delete(ActionPlan).where(ActionPlan.diagnostic_id == diagnostic_id))
@@ -112,9 +110,8 @@ def save_pitch_setting(
     hidden = json.dumps(sorted(set(hidden_blocks)))
     try:
         with write_session(engine) as session:
-            session.execute(
-                update(Diagnostic).where(Diagnostic.id == diagnostic_id).values(updated_at=now)
-            )
+            # The diagnostic's row first (app/locks.py); gone: the insert's foreign key says so.
+            lock_diagnostic(session, diagnostic_id=diagnostic_id, touch=now)
             session.execute(
                 insert(PitchSetting)
                 .values(

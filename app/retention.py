@@ -1,9 +1,10 @@
 """Personal-data retention: what `mse purge` deletes (database side, no HTTP).
 
 - Diagnostics untouched since the cutoff go, with their answers and workshop links, one
-  transaction each, through `crud.delete_diagnostic` (diagnostic row locked first, as every
-  delete and save does; one touched in the meantime is kept). Touched: modified (`updated_at`:
-  an answer saved, the pitch sheet's request) or linked to a workshop (`joined_at`).
+  transaction each, through `crud.delete_diagnostic` (its row locked first by
+  `locks.lock_diagnostic`, in the lock order of every write; one touched in the meantime is
+  kept). Touched: modified (`updated_at`: an answer saved, the pitch sheet's request) or linked
+  to a workshop (`joined_at`).
 - Workshops without activity since the cutoff go, with their participant links (the
   associations' diagnostics are not touched: they follow their own clock). A workshop's last
   activity is the latest of its creation, the end of its date, and the last participant joining.
@@ -23,6 +24,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import crud
+from app.clock import as_utc
 from app.config import MAX_RETENTION_DAYS
 from app.db import write_session
 from app.models import Answer, Diagnostic, FacilitatorSession, Participant, Workshop, utcnow
@@ -57,13 +59,7 @@ def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     """The moment `days` days before `now` (UTC)."""
     if not 1 <= days <= MAX_RETENTION_DAYS:
         raise ValueError(f"the retention period is from 1 to {MAX_RETENTION_DAYS} days")
-    return _utc(now or utcnow()) - timedelta(days=days)
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive values (stored as UTC); dates are compared in UTC throughout,
-    # which is also how SQLite compares the stored text.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(now or utcnow()) - timedelta(days=days)
 
 
 # --- Diagnostics --------------------------------------------------------------------------
@@ -72,7 +68,7 @@ def _utc(moment: datetime) -> datetime:
 def untouched_since(cutoff: datetime) -> ColumnElement[bool]:
     """A diagnostic neither modified nor linked to a workshop since `cutoff` (linking an
     existing diagnostic to a workshop does not change it, but is its owner's doing)."""
-    cutoff = _utc(cutoff)
+    cutoff = as_utc(cutoff)
     joined_since = (
         select(Participant.id)
         .where(Participant.diagnostic_id == Diagnostic.id, Participant.joined_at >= cutoff)
@@ -135,11 +131,11 @@ def _end_of(day: date) -> datetime:
 
 def last_activity(created_at: datetime, held_on: date | None, last_join: datetime | None):
     """A workshop's latest sign of life: created, held (until the end of its day), joined."""
-    moments = [_utc(created_at)]
+    moments = [as_utc(created_at)]
     if held_on is not None:
         moments.append(_end_of(held_on))
     if last_join is not None:
-        moments.append(_utc(last_join))
+        moments.append(as_utc(last_join))
     return max(moments)
 
 
@@ -156,13 +152,13 @@ def stale_workshops(*, engine: Engine, cutoff: datetime) -> list[tuple[int, list
         # last_activity() decides the rest.
         workshops = session.execute(
             select(Workshop.id, Workshop.created_at, Workshop.held_on, last_join).where(
-                Workshop.created_at < _utc(cutoff)
+                Workshop.created_at < as_utc(cutoff)
             )
         ).all()
         stale = [
             workshop_id
             for workshop_id, created_at, held_on, last_join in sorted(workshops)
-            if last_activity(created_at, held_on, last_join) < _utc(cutoff)
+            if last_activity(created_at, held_on, last_join) < as_utc(cutoff)
         ]
         links: dict[int, list[int]] = {workshop_id: [] for workshop_id in stale}
         if stale:
@@ -190,7 +186,7 @@ def delete_stale_workshop(*, engine: Engine, workshop_id: int, cutoff: datetime)
         last_join = session.execute(
             select(func.max(Participant.joined_at)).where(Participant.workshop_id == workshop_id)
         ).scalar_one()
-        if last_activity(workshop.created_at, workshop.held_on, last_join) >= _utc(cutoff):
+        if last_activity(workshop.created_at, workshop.held_on, last_join) >= as_utc(cutoff):
             return False
         session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
         session.execute(delete(Workshop).where(Workshop.id == workshop_id))
@@ -233,7 +229,7 @@ def purge_workshops(
 def purge_expired_sessions(
     *, engine: Engine, now: datetime | None = None, dry_run: bool = False
 ) -> int:
-    expired = FacilitatorSession.expires_at < _utc(now or utcnow())
+    expired = FacilitatorSession.expires_at < as_utc(now or utcnow())
     if dry_run:
         with Session(engine) as session:
             return session.execute(

@@ -15,6 +15,7 @@ from app.deps import (
     FacilitatorDep,
     FormDep,
     OptionalFacilitatorDep,
+    SettingsDep,
     client_address,
     cookies_secure,
     enforce_limit,
@@ -30,12 +31,9 @@ from app.web.redirects import safe_next
 router = APIRouter(include_in_schema=False)
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Response:
-    settings = _settings(request)
+def _sign_in(
+    request: Request, engine, settings: Settings, facilitator_id: int, target: str
+) -> Response:
     # A new session on every sign-in; one this browser may still hold is closed, so a token
     # planted before signing in is worth nothing after.
     previous = request.cookies.get(SESSION_COOKIE)
@@ -57,15 +55,15 @@ def _sign_in(request: Request, engine, facilitator_id: int, target: str) -> Resp
 
 
 @router.get("/compte/inscription", response_class=HTMLResponse, name="signup")
-def signup_form(request: Request):
-    if not _settings(request).allow_signup:
+def signup_form(request: Request, settings: SettingsDep):
+    if not settings.allow_signup:
         return error_page(request, 403, _("La création de compte en ligne est désactivée ici."))
     return render(request, "accounts/signup.html", {"errors": {}, "values": {}})
 
 
 @router.post("/compte/inscription", response_class=HTMLResponse)
-def signup(request: Request, engine: EngineDep, form: FormDep):
-    if not _settings(request).allow_signup:
+def signup(request: Request, engine: EngineDep, settings: SettingsDep, form: FormDep):
+    if not settings.allow_signup:
         return error_page(request, 403, _("La création de compte en ligne est désactivée ici."))
     # Each sign-up costs an argon2 hash and tells whether an address has an account: limited
     # like sign-in, per address.
@@ -94,7 +92,7 @@ def signup(request: Request, engine: EngineDep, form: FormDep):
             {"errors": errors, "values": values},
             status_code=422,
         )
-    return _sign_in(request, engine, facilitator.id, "/ateliers?bienvenue=1")
+    return _sign_in(request, engine, settings, facilitator.id, "/ateliers?bienvenue=1")
 
 
 @router.get("/compte/connexion", response_class=HTMLResponse, name="login")
@@ -109,7 +107,7 @@ def login_form(request: Request, facilitator: OptionalFacilitatorDep, suite: str
 
 
 @router.post("/compte/connexion", response_class=HTMLResponse)
-def login(request: Request, engine: EngineDep, form: FormDep):
+def login(request: Request, engine: EngineDep, settings: SettingsDep, form: FormDep):
     email, password = form_text(form, "email"), form_text(form, "password")
     target = form_text(form, "next")
     wait = password_attempt(request, email)
@@ -141,7 +139,7 @@ def login(request: Request, engine: EngineDep, form: FormDep):
             status_code=401,
         )
     password_succeeded(request, email)
-    return _sign_in(request, engine, facilitator.id, target or "/ateliers")
+    return _sign_in(request, engine, settings, facilitator.id, target or "/ateliers")
 
 
 @router.post("/compte/deconnexion", name="logout")

@@ -319,8 +319,9 @@ def get_diagnostic(opened: DiagnosticDep) -> AnswersOut:
     },
 )
 async def put_answers(
-    request: Request,
     token: str,
+    engine: EngineDep,
+    store: StoreDep,
     # Documented by `document_answers`, from the questionnaire.
     answers: Annotated[dict[str, Any], Body()],
 ) -> SaveOut:
@@ -328,10 +329,7 @@ async def put_answers(
     # (deps.py), then one trip to the threadpool does the database work in one transaction
     # (`save_answers_by_token`), and the response is checked on the loop. A plain `def` route
     # with DiagnosticDep made six trips and read every stored answer it never used.
-    state = request.app.state
-    outcome = await run_in_threadpool(
-        save_answers_by_token, state.engine, state.store, token, answers
-    )
+    outcome = await run_in_threadpool(save_answers_by_token, engine, store, token, answers)
     if isinstance(outcome, JSONResponse):
         return outcome  # type: ignore[return-value]
     saved, errors = outcome

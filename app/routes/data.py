@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import accounts, personal_data
 from app.deps import (
     SESSION_COOKIE,
+    BoardDep,
     DiagnosticDep,
     EngineDep,
     FacilitatorDep,
@@ -23,12 +24,12 @@ from app.deps import (
 )
 from app.i18n import _
 from app.models import Facilitator, Workshop
-from app.routes.workshops import group_summary
 from app.web.downloads import download, today_in_france
 from app.web.forms import form_text
 from app.web.pages import render
 from app.workshops import data as workshop_data
 from app.workshops import rounds
+from app.workshops.board import Board
 from app.workshops.freeze import frozen_of
 from app.workshops.source import plans_of
 
@@ -54,24 +55,22 @@ def diagnostic_data(opened: DiagnosticDep, engine: EngineDep):
     return json_download(payload, f"donnees-diagnostic-mse-{today_in_france():%Y-%m-%d}.json")
 
 
-def _workshop_fields(request: Request, workshop: Workshop) -> dict[str, Any]:
-    questionnaire = request.app.state.store.current
-    frozen = frozen_of(engine=request.app.state.engine, workshop_id=workshop.id)
+def _workshop_fields(board: Board, workshop: Workshop) -> dict[str, Any]:
+    questionnaire = board.store.current
+    frozen = frozen_of(engine=board.engine, workshop_id=workshop.id)
     return personal_data.workshop_fields(
-        workshop, questionnaire, group_summary(request, workshop), frozen=frozen
+        workshop, questionnaire, board.summary(workshop), frozen=frozen
     )
 
 
 @router.get("/ateliers/{workshop_id}/donnees.json", name="workshop_data_json")
-def workshop_data_json(request: Request, workshop: WorkshopDep):
-    questionnaire = request.app.state.store.current
-    summary = group_summary(request, workshop)
-    plans = plans_of(
-        engine=request.app.state.engine, members=[view.member for view in summary.members]
-    )
-    frozen = frozen_of(engine=request.app.state.engine, workshop_id=workshop.id)
+def workshop_data_json(workshop: WorkshopDep, board: BoardDep):
+    questionnaire = board.store.current
+    summary = board.summary(workshop)
+    plans = plans_of(engine=board.engine, members=[view.member for view in summary.members])
+    frozen = frozen_of(engine=board.engine, workshop_id=workshop.id)
     outcomes = rounds.round_outcomes(
-        engine=request.app.state.engine,
+        engine=board.engine,
         participant_ids=[view.member.participant_id for view in summary.members],
     )
     payload = personal_data.workshop_export(
@@ -83,9 +82,9 @@ def workshop_data_json(request: Request, workshop: WorkshopDep):
 
 
 @router.get("/compte/donnees.json", name="account_data")
-def account_data(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
+def account_data(facilitator: FacilitatorDep, engine: EngineDep, board: BoardDep):
     workshops = [
-        _workshop_fields(request, workshop)
+        _workshop_fields(board, workshop)
         for workshop, _count in workshop_data.list_workshops(
             engine=engine, facilitator_id=facilitator.id
         )
@@ -93,7 +92,7 @@ def account_data(request: Request, facilitator: FacilitatorDep, engine: EngineDe
     payload = personal_data.account_export(
         engine=engine,
         facilitator=facilitator,
-        questionnaire=request.app.state.store.current,
+        questionnaire=board.store.current,
         workshops=workshops,
     )
     return json_download(payload, f"donnees-compte-mse-{today_in_france():%Y-%m-%d}.json")

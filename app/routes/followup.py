@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import FacilitatorDep, WorkshopDep
+from app.deps import BoardDep, FacilitatorDep, WorkshopDep
 from app.i18n import _
 from app.report.charts.followup_map import followup_map_svg
 from app.web.pages import render
@@ -18,14 +18,15 @@ router = APIRouter(include_in_schema=False)
 @router.get(
     "/ateliers/{workshop_id}/avant-apres", response_class=HTMLResponse, name="workshop_followup"
 )
-def before_after_page(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
-    state = request.app.state
-    found = load_follow_up(state, workshop)
+def before_after_page(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, board: BoardDep
+):
+    found = load_follow_up(board, workshop)
     if found is None:
         raise HTTPException(
             status_code=404, detail=_("Cet atelier ne fait suite à aucune première séance.")
         )
-    current = state.store.current
+    current = board.store.current
     moves = [(r.number, r.figures.before.point, r.figures.after.point) for r in found.returning]
     return render(
         request,

@@ -18,6 +18,7 @@ from app.deps import (
     FormDep,
     OpenDiagnostic,
     SaveLimit,
+    SettingsDep,
     StoreDep,
     open_diagnostic,
 )
@@ -165,8 +166,7 @@ def landing(request: Request, store: StoreDep, supprime: str = "", deconnecte: s
 
 
 @router.get("/confidentialite", response_class=HTMLResponse, name="privacy")
-def privacy(request: Request):
-    settings = request.app.state.settings
+def privacy(request: Request, settings: SettingsDep):
     return render(
         request,
         "privacy.html",
@@ -294,18 +294,24 @@ def section_submit(
     name="save_answer",
     dependencies=[SaveLimit],
 )
-async def save_answer(request: Request, token: str, question_id: str, form: FormDep):
+async def save_answer(
+    request: Request,
+    token: str,
+    question_id: str,
+    engine: EngineDep,
+    store: StoreDep,
+    form: FormDep,
+):
     """htmx autosave of one answer: returns its feedback, plus out-of-band swaps of the
     questions whose visibility depends on it and of the progress bar.
 
     The busiest page route (every field a person leaves), so one trip to the threadpool does
     the reading, the save and the rendering, where DiagnosticDep and a plain `def` made two more
     (issue 13); the rate limit and the form are read on the event loop before it."""
-    state = request.app.state
 
     def read_save_render() -> Response:
-        opened = open_diagnostic(token, state.engine, state.store)
-        return _save_one_answer(request, opened, state.engine, question_id, form)
+        opened = open_diagnostic(token, engine, store)
+        return _save_one_answer(request, opened, engine, question_id, form)
 
     return await run_in_threadpool(read_save_render)
 

@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import crud, plan_store
 from app.deps import (
+    BoardDep,
     DiagnosticDep,
     EngineDep,
     FormDep,
+    RateLimitsDep,
     StoreDep,
     client_address,
     creation_limit,
@@ -29,6 +31,7 @@ from app.web.forms import form_text
 from app.web.pages import error_page, render
 from app.workshops import data, opening, round_view, rounds
 from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
+from app.workshops.board import Board
 from app.workshops.codes import display_code, normalise_code
 from app.workshops.group import member_views
 
@@ -57,14 +60,13 @@ def _unknown_code(request: Request, raw_code: str) -> Response:
     )
 
 
-def _open_workshop(request: Request, engine, raw_code: str) -> Workshop | Response:
+def _open_workshop(request: Request, engine, limits, raw_code: str) -> Workshop | Response:
     """The open workshop behind a code, or the page to show instead (unknown, closed, or too
     many wrong codes). A right code is never limited: only wrong ones count and only they are
     refused, so one address's wrong codes never stop a whole room joining behind the venue's
     single Wi-Fi address."""
     workshop = data.workshop_by_code(engine=engine, code=normalise_code(raw_code))
     if workshop is None:
-        limits = request.app.state.rate_limits
         key = f"ip:{client_address(request)}"
         if not limits.hit("join", key):
             response = error_page(
@@ -86,7 +88,7 @@ def join_form(request: Request, code: str = ""):
 
 
 @router.post("/rejoindre", response_class=HTMLResponse)
-def join_with_code(request: Request, engine: EngineDep, form: FormDep):
+def join_with_code(request: Request, engine: EngineDep, limits: RateLimitsDep, form: FormDep):
     raw = form_text(form, "code")
     if not normalise_code(raw):
         return render(
@@ -95,14 +97,16 @@ def join_with_code(request: Request, engine: EngineDep, form: FormDep):
             {"error": _("Saisissez le code affiché par l'animateur (6 caractères)."), "code": ""},
             status_code=422,
         )
-    found = _open_workshop(request, engine, raw)
+    found = _open_workshop(request, engine, limits, raw)
     if not isinstance(found, Workshop):
         return found
     url = request.app.url_path_for("join_workshop", code=found.join_code)
     return RedirectResponse(url, status_code=303)
 
 
-def _join_page(request: Request, workshop: Workshop, errors=None, values=None, status_code=200):
+def _join_page(
+    request: Request, engine, workshop: Workshop, errors=None, values=None, status_code=200
+):
     return render(
         request,
         "join/workshop.html",
@@ -112,7 +116,7 @@ def _join_page(request: Request, workshop: Workshop, errors=None, values=None, s
             "errors": errors or {},
             "values": values or {},
             "lone_anonymous": lone_anonymous(
-                data.sharing_counts(engine=request.app.state.engine, workshop_id=workshop.id)
+                data.sharing_counts(engine=engine, workshop_id=workshop.id)
             ),
             "small_group": SMALL_GROUP,
         },
@@ -121,16 +125,23 @@ def _join_page(request: Request, workshop: Workshop, errors=None, values=None, s
 
 
 @router.get("/rejoindre/{code}", response_class=HTMLResponse, name="join_workshop")
-def join_page(request: Request, engine: EngineDep, code: str):
-    found = _open_workshop(request, engine, code)
+def join_page(request: Request, engine: EngineDep, limits: RateLimitsDep, code: str):
+    found = _open_workshop(request, engine, limits, code)
     if not isinstance(found, Workshop):
         return found
-    return _join_page(request, found)
+    return _join_page(request, engine, found)
 
 
 @router.post("/rejoindre/{code}", response_class=HTMLResponse)
-def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: FormDep):
-    found = _open_workshop(request, engine, code)
+def join(
+    request: Request,
+    engine: EngineDep,
+    store: StoreDep,
+    limits: RateLimitsDep,
+    code: str,
+    form: FormDep,
+):
+    found = _open_workshop(request, engine, limits, code)
     if not isinstance(found, Workshop):
         return found
     values = {name: form_text(form, name) for name in ("diagnostic", "resume_link", "sharing")}
@@ -151,7 +162,7 @@ def join(request: Request, engine: EngineDep, store: StoreDep, code: str, form: 
                 )
             )
     if errors:
-        return _join_page(request, found, errors, values, status_code=422)
+        return _join_page(request, engine, found, errors, values, status_code=422)
     new = diagnostic is None
     try:
         if new:
@@ -231,15 +242,15 @@ def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participan
 # --- Rounds of co-development, from the participant's phone ---------------------------------
 
 
-def _presenter_label(request: Request, round_: rounds.Round) -> tuple[int, str]:
+def _presenter_label(board: Board, round_: rounds.Round) -> tuple[int, str]:
     """(number, label) of the round's presenter, named only if they chose so."""
-    members = data.group_members(engine=request.app.state.engine, workshop_id=round_.workshop_id)
+    members = data.group_members(engine=board.engine, workshop_id=round_.workshop_id)
     chosen = [m for m in members if m.participant_id == round_.participant_id]
     views = member_views(
         chosen,
-        request.app.state.store.for_snapshot,
-        lambda ids: data.answers_of(engine=request.app.state.engine, diagnostic_ids=ids),
-        request.app.state.results,
+        board.store.for_snapshot,
+        lambda ids: data.answers_of(engine=board.engine, diagnostic_ids=ids),
+        board.results,
     )
     return views[0].number, views[0].label
 
@@ -249,8 +260,8 @@ def _frozen_at(engine, membership: Participant):
     return workshop.frozen_at if workshop is not None else None
 
 
-def _phone_context(request: Request, opened, membership: Participant) -> dict:
-    engine = request.app.state.engine
+def _phone_context(board: Board, opened, membership: Participant) -> dict:
+    engine = board.engine
     round_ = rounds.open_round(engine=engine, workshop_id=membership.workshop_id)
     context = {
         "frozen_label": opening.frozen_label(_frozen_at(engine, membership)),
@@ -263,16 +274,15 @@ def _phone_context(request: Request, opened, membership: Participant) -> dict:
         "poll_seconds": 3,
     }
     if round_ is not None:
-        context["presenter"] = _presenter_label(request, round_)[1]
+        context["presenter"] = _presenter_label(board, round_)[1]
         context["is_presenter"] = round_.participant_id == membership.id
     return context
 
 
-def _phone_page(request, opened, membership, errors=None, rows=None, status_code=200):
-    context = _phone_context(request, opened, membership)
+def _phone_page(request, board, opened, membership, errors=None, rows=None, status_code=200):
+    context = _phone_context(board, opened, membership)
     if context["is_presenter"]:
-        engine = request.app.state.engine
-        plan = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
+        plan = plan_store.load_plan(engine=board.engine, diagnostic_id=opened.diagnostic.id)
         result = compute_result(opened.questionnaire, opened.answers)
         context.update(
             rows=rows or round_view.choice_rows(plan),
@@ -289,7 +299,7 @@ def _phone_page(request, opened, membership, errors=None, rows=None, status_code
             if s.author_number == membership.number
         ],
         # Peers' feedback on this participant's pitch practice, given back to them.
-        feedback=rounds.feedback_for(engine=request.app.state.engine, participant_id=membership.id),
+        feedback=rounds.feedback_for(engine=board.engine, participant_id=membership.id),
         feedback_max=rounds.FEEDBACK_MAX,
         errors=errors or {},
         problem_max=rounds.PROBLEM_MAX,
@@ -301,9 +311,11 @@ def _phone_page(request, opened, membership, errors=None, rows=None, status_code
 @router.get(
     "/d/{token}/ateliers/{participant_id}/tour", response_class=HTMLResponse, name="phone_round"
 )
-def phone_round(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+def phone_round(
+    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: str
+):
     membership = own_membership(engine, opened, participant_id)
-    return _phone_page(request, opened, membership)
+    return _phone_page(request, board, opened, membership)
 
 
 @router.get(
@@ -312,11 +324,11 @@ def phone_round(request: Request, opened: DiagnosticDep, engine: EngineDep, part
     name="phone_round_live",
 )
 def phone_round_live(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: str
 ):
     """The live part of the phone page (timer, problem, suggestions), polled by htmx."""
     membership = own_membership(engine, opened, participant_id)
-    return render(request, "join/_round_live.html", _phone_context(request, opened, membership))
+    return render(request, "join/_round_live.html", _phone_context(board, opened, membership))
 
 
 def _acting_round(request: Request, opened, engine, participant_id: str, presenter: bool):
@@ -348,7 +360,12 @@ def _back_to_phone(request: Request, opened, membership: Participant, anchor: st
 
 @router.post("/d/{token}/ateliers/{participant_id}/tour/suggestions", name="phone_suggestion")
 def phone_suggestion(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    board: BoardDep,
+    participant_id: str,
+    form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
     try:
@@ -360,7 +377,9 @@ def phone_suggestion(
         )
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
-        return _phone_page(request, opened, membership, {"suggestion": message}, status_code=422)
+        return _phone_page(
+            request, board, opened, membership, {"suggestion": message}, status_code=422
+        )
     return _back_to_phone(request, opened, membership, "#suggestion")
 
 
@@ -405,27 +424,39 @@ def phone_present_consent(
 
 @router.post("/d/{token}/ateliers/{participant_id}/tour/probleme", name="phone_problem")
 def phone_problem(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    board: BoardDep,
+    participant_id: str,
+    form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
     try:
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
-        return _phone_page(request, opened, membership, {"problem": str(error)}, status_code=422)
+        return _phone_page(
+            request, board, opened, membership, {"problem": str(error)}, status_code=422
+        )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _back_to_phone(request, opened, membership, "#probleme")
 
 
 @router.post("/d/{token}/ateliers/{participant_id}/tour/pistes", name="phone_choice")
 def phone_choice(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    board: BoardDep,
+    participant_id: str,
+    form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
     plan = plan_store.load_plan(engine=engine, diagnostic_id=opened.diagnostic.id)
     rows = round_view.form_rows(form)
     items, errors = round_view.chosen_plan(opened.questionnaire, rows, plan)
     if items is None:
-        return _phone_page(request, opened, membership, errors, rows=rows, status_code=422)
+        return _phone_page(request, board, opened, membership, errors, rows=rows, status_code=422)
     plan_store.save_plan(engine=engine, diagnostic_id=opened.diagnostic.id, items=items)
     rounds.touch(engine=engine, round_id=round_.id)
     return _back_to_phone(request, opened, membership, "#pistes")
@@ -433,7 +464,12 @@ def phone_choice(
 
 @router.post("/d/{token}/ateliers/{participant_id}/tour/retour", name="phone_feedback")
 def phone_feedback(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request,
+    opened: DiagnosticDep,
+    engine: EngineDep,
+    board: BoardDep,
+    participant_id: str,
+    form: FormDep,
 ):
     """A peer's feedback on the presenter's pitch, during the round's pitch phase."""
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
@@ -455,5 +491,7 @@ def phone_feedback(
         )
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce pitch a reçu le nombre maximal de retours.")
-        return _phone_page(request, opened, membership, {"feedback": message}, status_code=422)
+        return _phone_page(
+            request, board, opened, membership, {"feedback": message}, status_code=422
+        )
     return _back_to_phone(request, opened, membership, "#retour")

@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import accounts
 from app.deps import (
+    BoardDep,
     EngineDep,
     FacilitatorDep,
     FormDep,
+    RateLimitsDep,
     WorkshopDep,
     client_address,
     parse_id,
@@ -24,6 +26,7 @@ from app.questionnaire.answers import AnswerError, clean_text
 from app.web.forms import form_text
 from app.web.pages import render
 from app.workshops import data
+from app.workshops.board import Board
 from app.workshops.group import member_label
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +68,7 @@ def add_counsellor(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     engine: EngineDep,
+    limits: RateLimitsDep,
     form: FormDep,
 ):
     email = form_text(form, "email")[:300]
@@ -73,7 +77,6 @@ def add_counsellor(
         return _counsellors_page(request, facilitator, workshop, engine, error, email, 422)
     # Whether an address has an account must not leak: the answer is the same either way, and
     # attempts are limited like sign-in (same rule, same per-address budget), per account too.
-    limits = request.app.state.rate_limits
     keys = (f"ip:{client_address(request)}", f"account:{facilitator.id}")
     if not limits.hit("login", *keys):
         error = _("Trop de tentatives d'ajout. Patientez une minute avant de réessayer.")
@@ -120,28 +123,27 @@ def participant_of(engine, workshop: Workshop, number: str) -> Participant:
     return found
 
 
-def _label(request: Request, participant: Participant) -> str:
+def _label(board: Board, participant: Participant) -> str:
     # The counsellor sees a name only for those who chose to be named, as on the board.
-    role = request.app.state.store.current.definition.roles.association_name
+    role = board.store.current.definition.roles.association_name
     if participant.sharing != "named" or not role:
         return member_label(participant.number, None)
-    engine = request.app.state.engine
-    answers = data.answers_of(engine=engine, diagnostic_ids=[participant.diagnostic_id])
+    answers = data.answers_of(engine=board.engine, diagnostic_ids=[participant.diagnostic_id])
     name = answers[participant.diagnostic_id].get(role)
     return member_label(participant.number, name if isinstance(name, str) else None)
 
 
-def _manage_context(request, facilitator, workshop, engine, participant, **extra):
+def _manage_context(request, facilitator, workshop, board, participant, **extra):
     others = [
-        (p.number, _label(request, p))
-        for p in data.workshop_participants(engine=engine, workshop_id=workshop.id)
+        (p.number, _label(board, p))
+        for p in data.workshop_participants(engine=board.engine, workshop_id=workshop.id)
         if p.id != participant.id
     ]
     return {
         "facilitator": facilitator,
         "workshop": workshop,
         "participant": participant,
-        "label": _label(request, participant),
+        "label": _label(board, participant),
         "others": others,
         "note": participant.counsellor_note,
         "error": "",
@@ -160,10 +162,11 @@ def manage_participant(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     engine: EngineDep,
+    board: BoardDep,
     number: str,
 ):
     participant = participant_of(engine, workshop, number)
-    context = _manage_context(request, facilitator, workshop, engine, participant)
+    context = _manage_context(request, facilitator, workshop, board, participant)
     return render(request, "workshops/participant_manage.html", context)
 
 
@@ -177,6 +180,7 @@ def participant_note(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     engine: EngineDep,
+    board: BoardDep,
     number: str,
     form: FormDep,
 ):
@@ -186,7 +190,7 @@ def participant_note(
         note = clean_text(raw, data.NOTE_LIMIT, single_line=False)
     except AnswerError as error:
         context = _manage_context(
-            request, facilitator, workshop, engine, participant, note=raw, error=str(error)
+            request, facilitator, workshop, board, participant, note=raw, error=str(error)
         )
         return render(request, "workshops/participant_manage.html", context, status_code=422)
     data.set_note(engine=engine, participant_id=participant.id, note=note)
@@ -206,6 +210,7 @@ def remove_participant_confirm(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     engine: EngineDep,
+    board: BoardDep,
     number: str,
     avec: str = "",
 ):
@@ -214,8 +219,8 @@ def remove_participant_confirm(
     kept = participant_of(engine, workshop, avec) if avec else None
     if kept is not None and kept.id == participant.id:
         raise HTTPException(status_code=404, detail=_("Participant introuvable."))
-    context = _manage_context(request, facilitator, workshop, engine, participant)
-    context.update(kept=kept, kept_label=_label(request, kept) if kept else "")
+    context = _manage_context(request, facilitator, workshop, board, participant)
+    context.update(kept=kept, kept_label=_label(board, kept) if kept else "")
     return render(request, "workshops/participant_remove.html", context)
 
 

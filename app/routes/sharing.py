@@ -8,13 +8,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from app.deps import DiagnosticDep, EngineDep, parse_id
+from app.deps import BoardDep, DiagnosticDep, ReportsDep, parse_id
 from app.i18n import _
 from app.report.charts.followup_map import followup_map_svg
 from app.templating import jinja_env
 from app.web.downloads import download, today_in_france
 from app.web.pages import render
 from app.workshops import data
+from app.workshops.board import Board
 from app.workshops.followup_view import lever_columns, load_follow_up, table_rows
 from app.workshops.opening import frozen_label
 from app.workshops.sharing import MIN_GROUP, load_summary, shared_group
@@ -23,7 +24,8 @@ from app.workshops.source import plans_of
 router = APIRouter(include_in_schema=False)
 
 
-def _context(request: Request, opened, engine, participant_id: str) -> dict:
+def _context(board: Board, opened, participant_id: str) -> dict:
+    engine = board.engine
     membership = None
     if (pid := parse_id(participant_id)) is not None:
         membership = data.membership(
@@ -36,19 +38,18 @@ def _context(request: Request, opened, engine, participant_id: str) -> dict:
         for p, w in data.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
         if p.id == membership.id
     )
-    state = request.app.state
-    summary = load_summary(state, workshop.id)
+    summary = load_summary(board, workshop.id)
     # Frozen plans with frozen results, once the workshop's results are frozen.
     plans = plans_of(engine=engine, members=[v.member for v in summary.members])
     return {
         "token": opened.diagnostic.token,
         "membership": membership,
         "workshop": workshop,
-        "group": shared_group(state, summary, membership.number, plans),
-        "questionnaire": state.store.current,
+        "group": shared_group(board, summary, membership.number, plans),
+        "questionnaire": board.store.current,
         "min_group": MIN_GROUP,
         "frozen_label": frozen_label(workshop.frozen_at),
-        "cards": {card.id: card for card in state.store.current.definition.cards},
+        "cards": {card.id: card for card in board.store.current.definition.cards},
     }
 
 
@@ -57,20 +58,19 @@ def _context(request: Request, opened, engine, participant_id: str) -> dict:
     response_class=HTMLResponse,
     name="membership_group",
 )
-def group_page(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
-    context = _context(request, opened, engine, participant_id)
-    context["before_after"] = _own_before_after(request, context["workshop"], context["membership"])
+def group_page(request: Request, opened: DiagnosticDep, board: BoardDep, participant_id: str):
+    context = _context(board, opened, participant_id)
+    context["before_after"] = _own_before_after(board, context["workshop"], context["membership"])
     return render(request, "join/group.html", context)
 
 
-def _own_before_after(request: Request, workshop, membership) -> dict | None:
+def _own_before_after(board: Board, workshop, membership) -> dict | None:
     """In a follow-up session, this participant's own before/after (None elsewhere)."""
-    state = request.app.state
-    found = load_follow_up(state, workshop)
+    found = load_follow_up(board, workshop)
     if found is None:
         return None
     mine = [item for item in found.returning if item.member.participant_id == membership.id]
-    current = state.store.current
+    current = board.store.current
     moves = [(r.number, r.figures.before.point, r.figures.after.point) for r in mine]
     return {
         "follow": found,
@@ -84,12 +84,12 @@ def _own_before_after(request: Request, workshop, membership) -> dict | None:
 
 @router.get("/d/{token}/ateliers/{participant_id}/bilan.pdf", name="membership_takeaway")
 async def takeaway_pdf(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str
+    opened: DiagnosticDep, board: BoardDep, reports: ReportsDep, participant_id: str
 ):
-    context = await run_in_threadpool(_context, request, opened, engine, participant_id)
+    context = await run_in_threadpool(_context, board, opened, participant_id)
     context["created_at"] = today_in_france()
     html = jinja_env.get_template("report/takeaway.html").render(context)
-    pdf = await request.app.state.reports.pdf_of_html(html)
+    pdf = await reports.pdf_of_html(html)
     workshop = context["workshop"]
     return download(
         pdf, "application/pdf", f"bilan-atelier-{workshop.id}-{today_in_france():%Y-%m-%d}.pdf"

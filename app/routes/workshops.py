@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import segno
@@ -19,33 +19,36 @@ from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
 from app import plan_store
-from app.deps import EngineDep, FacilitatorDep, FormDep, WorkshopDep, parse_id
+from app.deps import (
+    BoardDep,
+    EngineDep,
+    FacilitatorDep,
+    FormDep,
+    ReportsDep,
+    StoreDep,
+    WorkshopDep,
+    parse_id,
+)
 from app.i18n import N_, _, current_language
 from app.models import Workshop, utcnow
 from app.plan import OWN_PISTE
 from app.questionnaire.answers import AnswerError, clean_text
-from app.report.charts import group_map_svg, model_map_svg
+from app.report.charts import model_map_svg
 from app.report.pitch import (
     build_pitch_html,
     build_synthesis_html,
     pitch_context,
 )
-from app.web.downloads import PARIS, download, today_in_france
+from app.web.downloads import download, today_in_france
 from app.web.forms import form_text
 from app.web.links import join_url
 from app.web.pages import render
-from app.workshops import data, followup_link, opening, round_view, rounds, synthesis
+from app.workshops import data, followup_link, opening, round_view, rounds
+from app.workshops.board import Board, board_version, last_activity
 from app.workshops.codes import display_code
-from app.workshops.dla import shared_piste
 from app.workshops.exports import result_csv, result_rows
-from app.workshops.group import (
-    GroupSummary,
-    MemberView,
-    member_views,
-    on_current_map,
-    summarise,
-)
-from app.workshops.source import GroupSource, group_source, plans_of
+from app.workshops.group import MemberView
+from app.workshops.source import GroupSource
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 3
@@ -114,7 +117,7 @@ def _form_values(workshop: Workshop) -> dict[str, str]:
 
 
 def _follow_up_checked(
-    request: Request,
+    engine,
     facilitator,
     form: FormData,
     *,
@@ -126,9 +129,7 @@ def _follow_up_checked(
     `errors` and the choice to `values` (shown again when the form is refused)."""
     raw = form_text(form, "follows_id")
     values["follows_id"] = raw
-    options = followup_link.choices(
-        engine=request.app.state.engine, facilitator_id=facilitator.id, exclude_id=None
-    )
+    options = followup_link.choices(engine=engine, facilitator_id=facilitator.id, exclude_id=None)
     chosen, first = followup_link.chosen_first(raw, options)
     if not chosen:
         return None
@@ -142,9 +143,9 @@ def _follow_up_checked(
     return first.id if first else None
 
 
-def _follow_up_options(request: Request, facilitator, workshop: Workshop | None) -> list:
+def _follow_up_options(engine, facilitator, workshop: Workshop | None) -> list:
     return followup_link.choices(
-        engine=request.app.state.engine,
+        engine=engine,
         facilitator_id=facilitator.id,
         exclude_id=workshop.id if workshop else None,
     )
@@ -153,76 +154,9 @@ def _follow_up_options(request: Request, facilitator, workshop: Workshop | None)
 # --- The group ----------------------------------------------------------------------------
 
 
-def workshop_source(request: Request, workshop: Workshop) -> GroupSource:
-    """The workshop's members, answers and plans: live, or frozen once its results are."""
-    return group_source(
-        engine=request.app.state.engine, workshop_id=workshop.id, frozen_at=workshop.frozen_at
-    )
-
-
-def group_views(
-    request: Request,
-    workshop: Workshop,
-    members: list[data.GroupMember] | None = None,
-    source: GroupSource | None = None,
-) -> list[MemberView]:
-    store = request.app.state.store
-    if source is None:
-        source = workshop_source(request, workshop)
-    if members is None:
-        members = source.members
-    return member_views(
-        members,
-        store.for_snapshot,
-        source.answers,
-        request.app.state.results,
-    )
-
-
-def group_summary(
-    request: Request,
-    workshop: Workshop,
-    members: list[data.GroupMember] | None = None,
-    include_partial: bool = False,
-    source: GroupSource | None = None,
-) -> GroupSummary:
-    return summarise(
-        request.app.state.store.current,
-        group_views(request, workshop, members, source),
-        include_partial=include_partial,
-    )
-
-
-def board_version(workshop: Workshop, members: list[data.GroupMember]) -> str:
-    """Changes whenever anything the board shows may have changed: a poll carrying the current
-    version gets 204 and htmx leaves the page alone (no flicker, focus kept, no render)."""
-    # The language too: a tab switched to English must not be told "nothing new" (204).
-    parts = [workshop.title, str(workshop.is_open), str(len(members)), current_language()]
-    # Frozen or live, and since when: a freeze changes what the board reads, not the members.
-    parts.append(workshop.frozen_at.isoformat() if workshop.frozen_at else "live")
-    for m in members:
-        parts.append(f"{m.participant_id}:{m.sharing}:{m.updated_at.isoformat()}:{m.snapshot_id}")
-        parts.append("agreed" if m.present_consent else "-")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
-
-
-def last_activity(members: list[data.GroupMember]) -> datetime | None:
-    moments = [max(m.updated_at, m.joined_at) for m in members]
-    return max(moments).astimezone(PARIS) if moments else None
-
-
-def group_map(request: Request, summary: GroupSummary, id_prefix: str = "group-map") -> Markup:
-    current = request.app.state.store.current
-    points = [
-        (v.number, v.label, on_current_map(current, v.barycentre))
-        for v in summary.members
-        if v.barycentre
-    ]
-    return group_map_svg(current, points, id_prefix=id_prefix)
-
-
 def board_context(
     request: Request,
+    board: Board,
     workshop: Workshop,
     projector: bool = False,
     members: list[data.GroupMember] | None = None,
@@ -231,17 +165,15 @@ def board_context(
     source: GroupSource | None = None,
 ) -> dict[str, Any]:
     if source is None:
-        source = workshop_source(request, workshop)
+        source = board.source(workshop)
     if members is None:
         members = source.members
-    summary = group_summary(
-        request, workshop, members, include_partial=include_partial, source=source
-    )
+    summary = board.summary(workshop, members, include_partial=include_partial, source=source)
     return {
         "workshop": workshop,
         "summary": summary,
-        "questionnaire": request.app.state.store.current,
-        "map_svg": group_map(request, summary),
+        "questionnaire": board.store.current,
+        "map_svg": board.map_svg(summary),
         "version": version or board_version(workshop, members),
         "last_activity": last_activity(members),
         "poll_seconds": POLL_SECONDS,
@@ -287,7 +219,7 @@ def workshop_list(
 
 
 @router.get("/ateliers/nouveau", response_class=HTMLResponse, name="new_workshop")
-def new_workshop(request: Request, facilitator: FacilitatorDep):
+def new_workshop(request: Request, facilitator: FacilitatorDep, engine: EngineDep):
     return render(
         request,
         "workshops/form.html",
@@ -296,7 +228,7 @@ def new_workshop(request: Request, facilitator: FacilitatorDep):
             "workshop": None,
             "values": {},
             "errors": {},
-            "follow_options": _follow_up_options(request, facilitator, None),
+            "follow_options": _follow_up_options(engine, facilitator, None),
         },
     )
 
@@ -307,7 +239,7 @@ def create_workshop(
 ):
     fields, errors, values = workshop_fields(form)
     follows_id = _follow_up_checked(
-        request,
+        engine,
         facilitator,
         form,
         this_id=None,
@@ -319,7 +251,7 @@ def create_workshop(
             "facilitator": facilitator,
             "workshop": None,
             "values": values,
-            "follow_options": _follow_up_options(request, facilitator, None),
+            "follow_options": _follow_up_options(engine, facilitator, None),
         }
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
@@ -336,12 +268,13 @@ def workshop_board(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     pause: str = "",
     partiels: str = "",
 ):
     # Partial lever scores in the group's means: a choice for this look at the board, carried
     # by its address (and so by its polls), like the pause; the default leaves them out.
-    context = board_context(request, workshop, include_partial=partiels == "1")
+    context = board_context(request, board, workshop, include_partial=partiels == "1")
     context.update(
         facilitator=facilitator,
         qr_svg=qr_svg(context["join_url"], scale=4),
@@ -353,17 +286,23 @@ def workshop_board(
 
 @router.get("/ateliers/{workshop_id}/tableau", response_class=HTMLResponse, name="workshop_live")
 def workshop_live(
-    request: Request, workshop: WorkshopDep, projection: str = "", v: str = "", partiels: str = ""
+    request: Request,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    projection: str = "",
+    v: str = "",
+    partiels: str = "",
 ):
     """The live part of the dashboard, polled by htmx (same partial as the full page); 204
     when nothing changed since the version the page holds."""
-    source = workshop_source(request, workshop)
+    source = board.source(workshop)
     members = source.members
     version = board_version(workshop, members)
     if v and v == version:
         return Response(status_code=204)
     context = board_context(
         request,
+        board,
         workshop,
         projector=projection == "1",
         members=members,
@@ -377,8 +316,12 @@ def workshop_live(
 @router.get(
     "/ateliers/{workshop_id}/projection", response_class=HTMLResponse, name="workshop_projector"
 )
-def workshop_projector(request: Request, workshop: WorkshopDep, partiels: str = ""):
-    context = board_context(request, workshop, projector=True, include_partial=partiels == "1")
+def workshop_projector(
+    request: Request, workshop: WorkshopDep, board: BoardDep, partiels: str = ""
+):
+    context = board_context(
+        request, board, workshop, projector=True, include_partial=partiels == "1"
+    )
     context["qr_svg"] = qr_svg(context["join_url"], scale=4)
     return render(request, "workshops/projector.html", context)
 
@@ -410,7 +353,9 @@ def workshop_qr(request: Request, workshop: WorkshopDep):
 
 
 @router.get("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse, name="edit_workshop")
-def edit_workshop(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
+def edit_workshop(
+    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
+):
     return render(
         request,
         "workshops/form.html",
@@ -419,7 +364,7 @@ def edit_workshop(request: Request, facilitator: FacilitatorDep, workshop: Works
             "workshop": workshop,
             "values": _form_values(workshop),
             "errors": {},
-            "follow_options": _follow_up_options(request, facilitator, workshop),
+            "follow_options": _follow_up_options(engine, facilitator, workshop),
         },
     )
 
@@ -434,7 +379,7 @@ def update_workshop(
 ):
     fields, errors, values = workshop_fields(form)
     follows_id = _follow_up_checked(
-        request,
+        engine,
         facilitator,
         form,
         this_id=workshop.id,
@@ -446,7 +391,7 @@ def update_workshop(
             "facilitator": facilitator,
             "workshop": workshop,
             "values": values,
-            "follow_options": _follow_up_options(request, facilitator, workshop),
+            "follow_options": _follow_up_options(engine, facilitator, workshop),
         }
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
@@ -458,27 +403,27 @@ def update_workshop(
 
 
 @router.post("/ateliers/{workshop_id}/ouverture", name="workshop_opening")
-def workshop_opening(request: Request, workshop: WorkshopDep, engine: EngineDep, form: FormDep):
+def workshop_opening(
+    request: Request, workshop: WorkshopDep, engine: EngineDep, store: StoreDep, form: FormDep
+):
     # Closing freezes the results, reopening brings them back live: one switch (opening.py).
     is_open = form_text(form, "open") == "1"
-    _switch(request, workshop, engine, is_open)
+    _switch(store, workshop, engine, is_open)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(f"{url}?{'rouvert' if is_open else 'fige'}=1", status_code=303)
 
 
 @router.post("/ateliers/{workshop_id}/figer", name="workshop_freeze")
-def workshop_freeze(request: Request, workshop: WorkshopDep, engine: EngineDep):
+def workshop_freeze(request: Request, workshop: WorkshopDep, engine: EngineDep, store: StoreDep):
     """Freeze the results now (closing the workshop to new joiners); again re-freezes."""
-    _switch(request, workshop, engine, is_open=False)
+    _switch(store, workshop, engine, is_open=False)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(f"{url}?fige=1", status_code=303)
 
 
-def _switch(request: Request, workshop: Workshop, engine, is_open: bool) -> None:
+def _switch(store, workshop: Workshop, engine, is_open: bool) -> None:
     try:
-        opening.set_open(
-            engine=engine, store=request.app.state.store, workshop_id=workshop.id, is_open=is_open
-        )
+        opening.set_open(engine=engine, store=store, workshop_id=workshop.id, is_open=is_open)
     except data.WorkshopGone as gone:
         raise HTTPException(status_code=404, detail=_("Atelier introuvable.")) from gone
 
@@ -498,14 +443,14 @@ def delete_workshop(workshop: WorkshopDep, engine: EngineDep):
     return RedirectResponse("/ateliers", status_code=303)
 
 
-def shared_member(request: Request, workshop: Workshop, number: str) -> MemberView:
+def shared_member(board: Board, workshop: Workshop, number: str) -> MemberView:
     """A participant of this workshop who chose to be named; 404 for an unknown number, 403 for
     one who shares anonymously (the counsellor knows they exist, not who they are)."""
     wanted = parse_id(number)
-    source = workshop_source(request, workshop)
+    source = board.source(workshop)
     # Only this participant's result is computed, not the whole group's.
     chosen = [m for m in source.members if m.number == wanted]
-    view = group_views(request, workshop, chosen, source)[0] if chosen else None
+    view = board.views(workshop, chosen, source)[0] if chosen else None
     if view is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
     if not view.named:
@@ -519,21 +464,15 @@ def shared_member(request: Request, workshop: Workshop, number: str) -> MemberVi
     return view
 
 
-def round_member(request: Request, workshop: Workshop, number: str) -> MemberView:
+def round_member(board: Board, workshop: Workshop, number: str) -> MemberView:
     """Any participant of this workshop (named or anonymous: an anonymous presenter is shown
     by number only); 404 for an unknown number."""
     wanted = parse_id(number)
-    source = workshop_source(request, workshop)
+    source = board.source(workshop)
     chosen = [m for m in source.members if m.number == wanted]
     if not chosen:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
-    return group_views(request, workshop, chosen, source)[0]
-
-
-def member_plan(request: Request, view: MemberView) -> list:
-    """The participant's plan as this workshop shows it (frozen with their result, or live)."""
-    engine = request.app.state.engine
-    return plans_of(engine=engine, members=[view.member])[view.member.diagnostic_id]
+    return board.views(workshop, chosen, source)[0]
 
 
 def ensure_live(workshop: Workshop) -> None:
@@ -542,10 +481,9 @@ def ensure_live(workshop: Workshop) -> None:
         raise HTTPException(status_code=409, detail=opening.frozen_message())
 
 
-def _round_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
-    engine = request.app.state.engine
-    round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
-    plan = member_plan(request, view)
+def _round_context(board: Board, workshop: Workshop, view: MemberView) -> dict[str, Any]:
+    round_ = rounds.round_of(engine=board.engine, participant_id=view.member.participant_id)
+    plan = board.member_plan(view)
     profile = round_view.screen_context(
         view.questionnaire,
         view.answers,
@@ -582,12 +520,16 @@ def _round_version(round_: rounds.Round | None, plan: list) -> str:
     name="participant_focus",
 )
 def participant_focus(
-    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    number: str,
 ):
     """The round screen: one projectable page per participant (it replaced the full results
     page, too long for a ten-minute round in front of the group)."""
-    view = round_member(request, workshop, number)
-    context = _round_context(request, workshop, view)
+    view = round_member(board, workshop, number)
+    context = _round_context(board, workshop, view)
     current = view.questionnaire
     context.update(
         facilitator=facilitator,
@@ -604,11 +546,11 @@ def participant_focus(
     response_class=HTMLResponse,
     name="round_live",
 )
-def round_live(request: Request, workshop: WorkshopDep, number: str, v: str = ""):
+def round_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: str, v: str = ""):
     """The live part of the round screen (problem, suggestions, chosen pistes, timer), polled
     by htmx; 204 when nothing changed since the version the page holds."""
-    view = round_member(request, workshop, number)
-    context = _round_context(request, workshop, view)
+    view = round_member(board, workshop, number)
+    context = _round_context(board, workshop, view)
     if v and v == context["version"]:
         return Response(status_code=204)
     return render(request, "workshops/_round_live.html", context)
@@ -623,16 +565,17 @@ def round_control(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     number: str,
 ):
     """The counsellor's controls of a round: open/close, phases and timer, the problem,
     suggestions and the chosen pistes."""
-    view = round_member(request, workshop, number)
-    return _control_page(request, facilitator, workshop, view)
+    view = round_member(board, workshop, number)
+    return _control_page(request, board, facilitator, workshop, view)
 
 
-def _control_page(request, facilitator, workshop, view, errors=None, rows=None, status=200):
-    context = _round_context(request, workshop, view)
+def _control_page(request, board, facilitator, workshop, view, errors=None, rows=None, status=200):
+    context = _round_context(board, workshop, view)
     plan = context["profile"]["plan"]
     context.update(
         facilitator=facilitator,
@@ -645,7 +588,7 @@ def _control_page(request, facilitator, workshop, view, errors=None, rows=None, 
         problem_max=rounds.PROBLEM_MAX,
         suggestion_max=rounds.SUGGESTION_MAX,
         feedback=rounds.feedback_for(
-            engine=request.app.state.engine, participant_id=view.member.participant_id
+            engine=board.engine, participant_id=view.member.participant_id
         ),
     )
     return render(request, "workshops/round_control.html", context, status_code=status)
@@ -658,21 +601,34 @@ def _to_control(request: Request, workshop: Workshop, view: MemberView, anchor: 
     return RedirectResponse(f"{url}{anchor}", status_code=303)
 
 
-def _existing_round(request: Request, view: MemberView) -> rounds.Round:
-    found = rounds.round_of(
-        engine=request.app.state.engine, participant_id=view.member.participant_id
-    )
+def _existing_round(engine, view: MemberView) -> rounds.Round:
+    found = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
     if found is None:
         raise HTTPException(status_code=409, detail=_("Ouvrez d'abord le tour de ce participant."))
     return found
 
 
+def _live_round(
+    board: Board, engine, workshop: Workshop, number: str
+) -> tuple[MemberView, rounds.Round]:
+    """The prologue of every change to an open round: the workshop live (409), the participant
+    in it (404), their round opened (409), checked in that order."""
+    ensure_live(workshop)
+    view = round_member(board, workshop, number)
+    return view, _existing_round(engine, view)
+
+
 @router.post("/ateliers/{workshop_id}/participants/{number}/tour", name="round_opening")
 def round_opening(
-    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
+    request: Request,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
 ):
     ensure_live(workshop)
-    view = round_member(request, workshop, number)
+    view = round_member(board, workshop, number)
     if form_text(form, "open") == "1":
         # Without the participant's agreement from their phone, the counsellor confirms first
         # (agreement may have been given orally): the confirmation page posts confirm=1.
@@ -685,7 +641,7 @@ def round_opening(
             engine=engine, workshop_id=workshop.id, participant_id=view.member.participant_id
         )
     else:
-        rounds.close_round(engine=engine, round_id=_existing_round(request, view).id)
+        rounds.close_round(engine=engine, round_id=_existing_round(engine, view).id)
     return _to_control(request, workshop, view)
 
 
@@ -695,10 +651,14 @@ def round_opening(
     name="round_open_confirm",
 )
 def round_open_confirm(
-    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    number: str,
 ):
     """Asks before opening the round of a participant who has not agreed from their phone."""
-    view = round_member(request, workshop, number)
+    view = round_member(board, workshop, number)
     return render(
         request,
         "workshops/round_open_confirm.html",
@@ -708,11 +668,14 @@ def round_open_confirm(
 
 @router.post("/ateliers/{workshop_id}/participants/{number}/tour/phase", name="round_phase")
 def round_phase(
-    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
+    request: Request,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    engine: EngineDep,
+    number: str,
+    form: FormDep,
 ):
-    ensure_live(workshop)
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     phase = form_text(form, "phase")
     if phase not in (*rounds.PHASES, ""):
         raise HTTPException(status_code=422, detail=_("Phase inconnue."))
@@ -725,13 +688,12 @@ def round_minutes(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     engine: EngineDep,
     number: str,
     form: FormDep,
 ):
-    ensure_live(workshop)
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     # A phase left blank keeps its default length.
     typed = {phase: form_text(form, phase) for phase in rounds.PHASES}
     minutes = rounds.clean_minutes({phase: value for phase, value in typed.items() if value})
@@ -740,7 +702,7 @@ def round_minutes(
             "max": rounds.MAX_MINUTES
         }
         return _control_page(
-            request, facilitator, workshop, view, errors={"minutes": message}, status=422
+            request, board, facilitator, workshop, view, errors={"minutes": message}, status=422
         )
     rounds.set_minutes(engine=engine, round_id=round_.id, minutes=minutes)
     return _to_control(request, workshop, view)
@@ -751,18 +713,17 @@ def round_problem(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     engine: EngineDep,
     number: str,
     form: FormDep,
 ):
-    ensure_live(workshop)
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     try:
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
         return _control_page(
-            request, facilitator, workshop, view, errors={"problem": str(error)}, status=422
+            request, board, facilitator, workshop, view, errors={"problem": str(error)}, status=422
         )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _to_control(request, workshop, view)
@@ -775,13 +736,12 @@ def round_suggestion(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     engine: EngineDep,
     number: str,
     form: FormDep,
 ):
-    ensure_live(workshop)
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     try:
         text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
         if not text:
@@ -790,7 +750,7 @@ def round_suggestion(
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _control_page(
-            request, facilitator, workshop, view, errors={"suggestion": message}, status=422
+            request, board, facilitator, workshop, view, errors={"suggestion": message}, status=422
         )
     return _to_control(request, workshop, view, "#suggestion")
 
@@ -810,6 +770,7 @@ def round_suggestion_edit(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     engine: EngineDep,
     number: str,
     suggestion_id: str,
@@ -817,8 +778,8 @@ def round_suggestion_edit(
 ):
     """The counsellor rewrites a suggestion (a typo, a name to take out); the live screens
     show the new text at their next poll."""
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view = round_member(board, workshop, number)
+    round_ = _existing_round(engine, view)
     sid = _round_suggestion_id(suggestion_id)
     try:
         text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
@@ -828,7 +789,13 @@ def round_suggestion_edit(
             )
     except AnswerError as error:
         return _control_page(
-            request, facilitator, workshop, view, errors={f"edit-{sid}": str(error)}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={f"edit-{sid}": str(error)},
+            status=422,
         )
     if not rounds.edit_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid, text=text):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
@@ -843,10 +810,15 @@ def round_suggestion_edit(
     name="round_suggestion_delete",
 )
 def round_suggestion_delete(
-    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, suggestion_id: str
+    request: Request,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    engine: EngineDep,
+    number: str,
+    suggestion_id: str,
 ):
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view = round_member(board, workshop, number)
+    round_ = _existing_round(engine, view)
     sid = _round_suggestion_id(suggestion_id)
     if not rounds.delete_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
@@ -861,20 +833,19 @@ def round_choice(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
+    board: BoardDep,
     engine: EngineDep,
     number: str,
     form: FormDep,
 ):
-    ensure_live(workshop)
-    view = round_member(request, workshop, number)
-    round_ = _existing_round(request, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     diagnostic_id = view.member.diagnostic_id
     plan = plan_store.load_plan(engine=engine, diagnostic_id=diagnostic_id)
     rows = round_view.form_rows(form)
     items, errors = round_view.chosen_plan(view.questionnaire, rows, plan)
     if items is None:
         return _control_page(
-            request, facilitator, workshop, view, errors=errors, rows=rows, status=422
+            request, board, facilitator, workshop, view, errors=errors, rows=rows, status=422
         )
     plan_store.save_plan(engine=engine, diagnostic_id=diagnostic_id, items=items)
     rounds.touch(engine=engine, round_id=round_.id)
@@ -884,8 +855,8 @@ def round_choice(
 # --- Pitch practice -----------------------------------------------------------------------
 
 
-def _pitch_live_context(request: Request, workshop: Workshop, view: MemberView) -> dict[str, Any]:
-    engine = request.app.state.engine
+def _pitch_live_context(board: Board, workshop: Workshop, view: MemberView) -> dict[str, Any]:
+    engine = board.engine
     round_ = rounds.round_of(engine=engine, participant_id=view.member.participant_id)
     feedback = rounds.feedback_for(engine=engine, participant_id=view.member.participant_id)
     version = hashlib.sha256(
@@ -909,14 +880,17 @@ def _pitch_live_context(request: Request, workshop: Workshop, view: MemberView) 
     name="pitch_practice",
 )
 def pitch_practice(
-    request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, number: str
+    request: Request,
+    facilitator: FacilitatorDep,
+    workshop: WorkshopDep,
+    board: BoardDep,
+    number: str,
 ):
     """The participant's pitch sheet full-screen, with the pitch phase's timer. Named
     participants only, like their printed sheet: it is written in their own words."""
-    view = shared_member(request, workshop, number)
-    engine = request.app.state.engine
+    view = shared_member(board, workshop, number)
     hidden, contact = plan_store.load_pitch_setting(
-        engine=engine, diagnostic_id=view.member.diagnostic_id
+        engine=board.engine, diagnostic_id=view.member.diagnostic_id
     )
     sheet = pitch_context(
         view.questionnaire,
@@ -925,11 +899,11 @@ def pitch_practice(
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=member_plan(request, view),
+        plan=board.member_plan(view),
         hidden_blocks=hidden,
         contact=contact,
     )
-    context = _pitch_live_context(request, workshop, view)
+    context = _pitch_live_context(board, workshop, view)
     context.update(
         facilitator=facilitator,
         projector=True,
@@ -943,9 +917,9 @@ def pitch_practice(
     response_class=HTMLResponse,
     name="pitch_live",
 )
-def pitch_live(request: Request, workshop: WorkshopDep, number: str, v: str = ""):
-    view = shared_member(request, workshop, number)
-    context = _pitch_live_context(request, workshop, view)
+def pitch_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: str, v: str = ""):
+    view = shared_member(board, workshop, number)
+    context = _pitch_live_context(board, workshop, view)
     if v and v == context["version"]:
         return Response(status_code=204)
     return render(request, "workshops/_pitch_live.html", context)
@@ -959,11 +933,14 @@ def _slug(workshop: Workshop) -> str:
 
 
 @router.get("/ateliers/{workshop_id}/participants/{number}/fiche.pdf", name="participant_pitch_pdf")
-async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number: str):
-    view = await run_in_threadpool(shared_member, request, workshop, number)
-    engine = request.app.state.engine
+async def participant_pitch_pdf(
+    workshop: WorkshopDep, board: BoardDep, reports: ReportsDep, number: str
+):
+    view = await run_in_threadpool(shared_member, board, workshop, number)
     diagnostic_id = view.member.diagnostic_id
-    hidden, contact = plan_store.load_pitch_setting(engine=engine, diagnostic_id=diagnostic_id)
+    hidden, contact = plan_store.load_pitch_setting(
+        engine=board.engine, diagnostic_id=diagnostic_id
+    )
     context = pitch_context(
         view.questionnaire,
         view.answers,
@@ -971,79 +948,51 @@ async def participant_pitch_pdf(request: Request, workshop: WorkshopDep, number:
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=member_plan(request, view),
+        plan=board.member_plan(view),
         hidden_blocks=hidden,
         contact=contact,
     )
-    pdf = await request.app.state.reports.pdf_of_html(build_pitch_html(context))
+    pdf = await reports.pdf_of_html(build_pitch_html(context))
     return download(
         pdf, "application/pdf", f"fiche-pitch-{view.number}-{today_in_france():%Y-%m-%d}.pdf"
     )
 
 
-def group_plans(request: Request, summary: GroupSummary) -> dict[int, list]:
-    members = [view.member for view in summary.members]
-    return plans_of(engine=request.app.state.engine, members=members)
-
-
-def shared_pistes(request: Request, summary: GroupSummary) -> dict[int, list[dict[str, Any]]]:
-    """Participant number -> chosen pistes as the group may see them (sharing respected)."""
-    plans = group_plans(request, summary)
-    # Dates back to dates: the PDF writes them the reader's way.
-    return {
-        view.number: [
-            {**piste, "due": date.fromisoformat(piste["due"]) if piste["due"] else None}
-            for piste in map(
-                lambda item: shared_piste(item, view.named), plans[view.member.diagnostic_id]
-            )
-        ]
-        for view in summary.members
-    }
-
-
-def synthesis_rounds(
-    request: Request, workshop: Workshop, summary: GroupSummary
-) -> list[synthesis.RoundSection]:
-    """Each round held in this workshop, for the synthesis (sharing respected)."""
-    engine = request.app.state.engine
-    held = set(rounds.rounds_by_participant(engine=engine, workshop_id=workshop.id))
-    outcomes = rounds.round_outcomes(engine=engine, participant_ids=sorted(held))
-    return synthesis.round_sections(summary, held, outcomes, group_plans(request, summary))
-
-
 @router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
-async def workshop_synthesis(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
-    summary = await run_in_threadpool(group_summary, request, workshop)
-    pistes = await run_in_threadpool(shared_pistes, request, summary)
-    held_rounds = await run_in_threadpool(synthesis_rounds, request, workshop, summary)
+async def workshop_synthesis(
+    facilitator: FacilitatorDep, workshop: WorkshopDep, board: BoardDep, reports: ReportsDep
+):
+    summary = await run_in_threadpool(board.summary, workshop)
+    pistes = await run_in_threadpool(board.shared_pistes, summary)
+    held_rounds = await run_in_threadpool(board.synthesis_rounds, workshop, summary)
     html = build_synthesis_html(
         {
             "workshop": workshop,
             "facilitator": facilitator,
             "summary": summary,
-            "questionnaire": request.app.state.store.current,
-            "map_svg": group_map(request, summary, id_prefix="synthesis-map"),
+            "questionnaire": board.store.current,
+            "map_svg": board.map_svg(summary, id_prefix="synthesis-map"),
             "created_at": today_in_france(),
             "pistes": pistes,
             "frozen_label": opening.frozen_label(workshop.frozen_at),
             "rounds": held_rounds,
         }
     )
-    pdf = await request.app.state.reports.pdf_of_html(html)
+    pdf = await reports.pdf_of_html(html)
     return download(pdf, "application/pdf", f"synthese-{_slug(workshop)}.pdf")
 
 
 @router.get("/ateliers/{workshop_id}/resultats.csv", name="workshop_csv")
-def workshop_csv(request: Request, workshop: WorkshopDep):
-    summary = group_summary(request, workshop)
-    text = result_csv(request.app.state.store.current, summary, group_plans(request, summary))
+def workshop_csv(workshop: WorkshopDep, board: BoardDep):
+    summary = board.summary(workshop)
+    text = result_csv(board.store.current, summary, board.plans(summary))
     return download(text.encode("utf-8"), "text/csv; charset=utf-8", f"{_slug(workshop)}.csv")
 
 
 @router.get("/ateliers/{workshop_id}/resultats.json", name="workshop_json")
-def workshop_json(request: Request, workshop: WorkshopDep):
-    summary = group_summary(request, workshop)
-    questionnaire = request.app.state.store.current
+def workshop_json(workshop: WorkshopDep, board: BoardDep):
+    summary = board.summary(workshop)
+    questionnaire = board.store.current
     lang = current_language()
     payload = {
         "workshop": {

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.crud import DiagnosticGone, new_token
-from app.db import first_detached, write_session
+from app.db import detached, first_detached, write_session
 from app.i18n import N_
+from app.locks import lock_diagnostic
 from app.models import (
     Answer,
     Diagnostic,
@@ -47,12 +48,6 @@ class WorkshopFields:
     notes: str = ""
 
 
-def _detached(session: Session, instance):
-    session.refresh(instance)
-    session.expunge(instance)
-    return instance
-
-
 def create_workshop(*, engine: Engine, facilitator_id: int, fields: WorkshopFields) -> Workshop:
     for _attempt in range(10):
         try:
@@ -67,7 +62,7 @@ def create_workshop(*, engine: Engine, facilitator_id: int, fields: WorkshopFiel
                 )
                 session.add(workshop)
                 session.commit()
-                return _detached(session, workshop)
+                return detached(session, workshop, refresh=True)
         except IntegrityError:
             continue  # the code was taken: draw another
     raise RuntimeError("could not draw a free join code")
@@ -94,8 +89,8 @@ def set_open(*, engine: Engine, workshop_id: int, is_open: bool) -> None:
 def delete_workshop(*, engine: Engine, workshop_id: int) -> None:
     """The workshop and its participant links go; the diagnostics stay their associations'."""
     with write_session(engine) as session:
-        # The workshop's row first, as joins lock it before touching participants: the same
-        # order everywhere, so a join racing this delete waits for it instead of deadlocking.
+        # The workshop's row first, as joins lock it before touching participants
+        # (the lock order: app/locks.py).
         session.execute(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
         session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
         session.execute(
@@ -138,9 +133,7 @@ def list_workshops(
             .group_by(Workshop.id)
             .order_by(Workshop.created_at.desc(), Workshop.id.desc())
         ).all()
-        for workshop, _count in rows:
-            session.expunge(workshop)
-        return [(workshop, count) for workshop, count in rows]
+        return [(detached(session, workshop), count) for workshop, count in rows]
 
 
 def owned_workshop(*, engine: Engine, facilitator_id: int, workshop_id: int) -> Workshop | None:
@@ -204,7 +197,7 @@ def join_with_new_diagnostic(
             )
         )
         session.commit()
-        return _detached(session, diagnostic)
+        return detached(session, diagnostic, refresh=True)
 
 
 def _lock_workshop(session: Session, workshop_id: int) -> None:
@@ -237,17 +230,11 @@ def _join_workshop(
     engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
     with write_session(engine) as session:
-        # Joining is activity: touching the diagnostic first locks its row (the same order as
-        # saves and deletes), so the retention purge, which deletes only rows still untouched,
-        # waits for this join and then keeps the diagnostic; a diagnostic deleted meanwhile is
-        # reported as gone (404), not as a foreign-key error. The workshop's row comes next.
-        touched = session.execute(
-            update(Diagnostic)
-            .where(Diagnostic.id == diagnostic_id)
-            .values(updated_at=utcnow())
-            .returning(Diagnostic.id)
-        ).first()
-        if touched is None:
+        # Joining is activity: touching the diagnostic locks its row first (app/locks.py), so
+        # the retention purge, which deletes only rows still untouched, waits for this join and
+        # then keeps the diagnostic; a diagnostic deleted meanwhile is reported as gone (404),
+        # not as a foreign-key error. The workshop's row comes next.
+        if lock_diagnostic(session, diagnostic_id=diagnostic_id, touch=utcnow()) is None:
             raise DiagnosticGone(diagnostic_id)
         _lock_workshop(session, workshop_id)
         existing = session.scalars(
@@ -257,7 +244,7 @@ def _join_workshop(
         ).first()
         if existing is not None:
             # Read before the commit: a delete right after it cannot leave nothing to return.
-            session.expunge(existing)
+            detached(session, existing)
             session.commit()
             return existing
         participant = Participant(
@@ -268,7 +255,7 @@ def _join_workshop(
         )
         session.add(participant)
         session.commit()
-        return _detached(session, participant)
+        return detached(session, participant, refresh=True)
 
 
 def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant, Workshop]]:
@@ -280,10 +267,10 @@ def memberships(*, engine: Engine, diagnostic_id: int) -> list[tuple[Participant
             .where(Participant.diagnostic_id == diagnostic_id)
             .order_by(Participant.joined_at.desc())
         ).all()
-        for participant, workshop in rows:
-            session.expunge(participant)
-            session.expunge(workshop)
-        return [(participant, workshop) for participant, workshop in rows]
+        return [
+            (detached(session, participant), detached(session, workshop))
+            for participant, workshop in rows
+        ]
 
 
 def membership(*, engine: Engine, diagnostic_id: int, participant_id: int) -> Participant | None:
@@ -395,9 +382,7 @@ def co_counsellors(*, engine: Engine, workshop_id: int) -> list[Facilitator]:
             .where(WorkshopFacilitator.workshop_id == workshop_id)
             .order_by(WorkshopFacilitator.added_at, Facilitator.id)
         ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+        return [detached(session, row) for row in rows]
 
 
 def add_co_counsellor(*, engine: Engine, workshop: Workshop, facilitator_id: int) -> bool:
@@ -487,10 +472,7 @@ def sharing_counts(*, engine: Engine, workshop_id: int) -> dict[str, int]:
 
 def facilitator_by_id(*, engine: Engine, facilitator_id: int) -> Facilitator | None:
     with Session(engine) as session:
-        found = session.get(Facilitator, facilitator_id)
-        if found is not None:
-            session.expunge(found)
-        return found
+        return detached(session, session.get(Facilitator, facilitator_id))
 
 
 def workshop_participants(*, engine: Engine, workshop_id: int) -> list[Participant]:
@@ -500,9 +482,7 @@ def workshop_participants(*, engine: Engine, workshop_id: int) -> list[Participa
             .where(Participant.workshop_id == workshop_id)
             .order_by(Participant.number)
         ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+        return [detached(session, row) for row in rows]
 
 
 def workshop_of(*, engine: Engine, workshop_id: int) -> Workshop | None:

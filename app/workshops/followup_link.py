@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from app.db import write_session
+from app.db import detached, write_session
 from app.i18n import _
 from app.models import Workshop
 from app.workshops.data import can_run
@@ -108,7 +108,4 @@ def first_session(*, engine: Engine, workshop: Workshop) -> Workshop | None:
     if workshop.follows_id is None:
         return None
     with Session(engine) as session:
-        first = session.get(Workshop, workshop.follows_id)
-        if first is not None:
-            session.expunge(first)
-        return first
+        return detached(session, session.get(Workshop, workshop.follows_id))

@@ -4,7 +4,7 @@ closing it freezes them; reopening it brings the results back live."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app import formatting
+from app.clock import as_utc
 from app.i18n import _, current_language
 from app.models import Workshop
 from app.scoring.result import compute_result
@@ -57,9 +58,7 @@ def frozen_label(frozen_at: datetime | None) -> str | None:
     17 h 40"); None while the results are live."""
     if frozen_at is None:
         return None
-    if frozen_at.tzinfo is None:  # SQLite hands back naive UTC
-        frozen_at = frozen_at.replace(tzinfo=UTC)
-    local = frozen_at.astimezone(PARIS)
+    local = as_utc(frozen_at).astimezone(PARIS)
     lang = current_language()
     clock = f"{local:%H} h {local:%M}" if lang == "fr" else f"{local:%H:%M}"
     return _("Résultats figés le %(date)s à %(time)s") % {

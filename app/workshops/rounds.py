@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db import write_session
+from app.clock import as_utc
+from app.db import detached, write_session
 from app.i18n import N_
 from app.models import Participant, PitchFeedback, RoundSuggestion, WorkshopRound, utcnow
 from app.workshops.dla import RoundOutcome
@@ -94,15 +95,6 @@ def _minutes(durations_json: str) -> dict[str, int]:
     return {phase: int(stored.get(phase, DEFAULT_MINUTES[phase])) for phase in PHASES}
 
 
-def _as_aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes for what was stored in UTC.
-    if moment is not None and moment.tzinfo is None:
-        from datetime import UTC
-
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def _round(row: WorkshopRound, suggestions: tuple[Suggestion, ...] = ()) -> Round:
     return Round(
         id=row.id,
@@ -111,9 +103,9 @@ def _round(row: WorkshopRound, suggestions: tuple[Suggestion, ...] = ()) -> Roun
         problem=row.problem,
         is_open=row.is_open,
         phase=row.phase,
-        phase_started_at=_as_aware(row.phase_started_at),
+        phase_started_at=as_utc(row.phase_started_at),
         minutes=_minutes(row.durations_json),
-        updated_at=_as_aware(row.updated_at),
+        updated_at=as_utc(row.updated_at),
         suggestions=suggestions,
     )
 
@@ -129,7 +121,7 @@ def _suggestions(session: Session, round_id: int) -> tuple[Suggestion, ...]:
         .where(RoundSuggestion.round_id == round_id)
         .order_by(RoundSuggestion.id)
     ).all()
-    return tuple(Suggestion(text, number, _as_aware(at), sid) for text, number, at, sid in rows)
+    return tuple(Suggestion(text, number, as_utc(at), sid) for text, number, at, sid in rows)
 
 
 def round_of(*, engine: Engine, participant_id: int) -> Round | None:
@@ -286,9 +278,7 @@ def participant_of_round(*, engine: Engine, round_id: int) -> Participant | None
             .join(WorkshopRound, WorkshopRound.participant_id == Participant.id)
             .where(WorkshopRound.id == round_id)
         ).scalar_one_or_none()
-        if row is not None:
-            session.expunge(row)
-        return row
+        return detached(session, row)
 
 
 # --- Pitch practice feedback ---------------------------------------------------------------
