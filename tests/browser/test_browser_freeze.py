@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the room fixture of tests/test_browser_projection.py is imported by name)
 """A frozen workshop's projection in a real Chromium: the frozen moment shows and the board
 still fits 1920×1080 and 1280×720 without scrolling."""
 
@@ -8,8 +7,9 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright  # noqa: E402, I001
 
-from tests.test_browser_projection import CHROMIUM, room  # noqa: F401
-from tests.utils.browser import CHROMIUM_ARGS
+from tests.utils.browser import CHROMIUM_ARGS, require_chromium
+
+CHROMIUM = require_chromium()
 
 pytestmark = pytest.mark.browser
 

@@ -198,7 +198,7 @@ def test_a_condition_value_that_is_not_a_choice_stops_validate_and_the_app(tmp_p
     assert where in completed.stdout and "'ouii' is not a choice" in completed.stdout
 
     from app.main import create_app
-    from tests.conftest import make_settings
+    from tests.utils.settings import make_settings
 
     with pytest.raises(QuestionnaireError):
         create_app(make_settings(f"sqlite:///{tmp_path / 'x.sqlite3'}", questionnaire_path=broken))
@@ -266,7 +266,7 @@ def test_the_app_refuses_to_start_on_a_broken_questionnaire(tmp_path):
     assert "will not start" in completed.stderr
 
     from app.main import create_app
-    from tests.conftest import make_settings
+    from tests.utils.settings import make_settings
 
     with pytest.raises(QuestionnaireError) as caught:
         create_app(make_settings(f"sqlite:///{tmp_path / 'x.sqlite3'}", questionnaire_path=broken))

@@ -6,40 +6,20 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.config import PROJECT_ROOT
 from app.main import create_app
-from tests.conftest import make_settings
 from tests.utils.clients import csrf_ready
+from tests.utils.questionnaires import REMOVED_QUESTION, edited_questionnaire
+from tests.utils.settings import make_settings
 
 pytestmark = pytest.mark.slow
 
 OLD_LABEL = "Qu'est-ce qui rend votre projet unique ?"
 NEW_LABEL = "Ce qui distingue votre projet"
-REMOVED_QUESTION = "projet_specificite"
-
-
-def edited_questionnaire(tmp_path):
-    """A copy of the questionnaire at version 2026.2, without the 'what makes you unique'
-    question, and with the vocation question reworded."""
-    target = tmp_path / "questionnaires-v2"
-    shutil.copytree(PROJECT_ROOT / "questionnaires", target)
-    path = target / "questionnaire.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace('version: "2026.1"', 'version: "2026.2"', 1)
-    start = text.index(f"      - id: {REMOVED_QUESTION}\n")
-    end = text.index("      - id: ", start + 1)
-    text = text[:start] + text[end:]
-    # The pitch sheet's role lists it too: an expert removing it edits both places.
-    text = text.replace(f", {REMOVED_QUESTION}]", "]")
-    path.write_text(text, encoding="utf-8")
-    assert REMOVED_QUESTION not in text
-    return target
 
 
 def test_old_diagnostics_render_after_the_questionnaire_changes(database_url, tmp_path):

@@ -19,8 +19,7 @@ from app.report.pitch import build_pitch_html, pitch_context
 from app.report.view import KIND_LABELS, build_view, kind_label
 from app.scoring.barycentre import compute_barycentre
 from app.scoring.result import compute_result
-from tests.test_placement import bike_workshop, sports_club
-from tests.utils.answers import resource_answers
+from tests.utils.answers import bike_workshop, resource_answers, sports_club
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -7,13 +7,13 @@ import threading
 from unittest.mock import ANY
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import crud
 from app.questionnaire.answers import printable
 from tests.utils.answers import full_answers
+from tests.utils.openapi import ANSWERS, assert_documented
 
 
 def start(client) -> str:
@@ -80,22 +80,6 @@ def test_malformed_bodies_get_4xx(client, body):
     )
     assert 400 <= response.status_code < 500
     assert response.json()["detail"][0]["field"] in ("body", "answers", "a")
-
-
-ANSWERS = "/api/diagnostics/{token}/answers"
-
-
-def assert_documented(client, response, path: str = ANSWERS) -> None:
-    """The response is one the OpenAPI schema documents for the operation: its status code,
-    its content type and its body. (The fuzz test checks every response to the requests it
-    generates; these are requests it cannot write, such as bytes that are not UTF-8.)"""
-    method = response.request.method
-    documented = client.app.openapi()["paths"][path][method.lower()]["responses"]
-    assert str(response.status_code) in documented, response.text
-    media_type = response.headers["content-type"].split(";")[0]
-    assert media_type in documented[str(response.status_code)]["content"]
-    operation = schemathesis.openapi.from_dict(client.app.openapi())[path][method]
-    operation.validate_response(response)  # raises on a body off its schema
 
 
 def put_raw(client, token: str, body: bytes):

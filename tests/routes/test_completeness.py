@@ -7,27 +7,12 @@ import re
 
 from app.scoring.completeness import measure_completeness
 from app.scoring.result import compute_result
-from app.workshops.data import GroupMember
-from app.workshops.group import member_view, summarise
-from tests.test_pages import start
-from tests.test_workshops import answer, create_workshop, join, sign_up
-from tests.utils.answers import full_answers
+from app.workshops.group import summarise
+from tests.utils.answers import full_answers, one_subdimension_answers
 from tests.utils.clients import csrf_ready
-
-
-def one_subdimension_answers(questionnaire) -> tuple[str, dict]:
-    """Answers feeding only the first sub-dimension of the first lever: that lever's score
-    then rests on one sub-dimension out of several."""
-    lever = questionnaire.definition.levers[0]
-    sub = lever.subdimensions[0]
-    full = full_answers(questionnaire)
-    answers = {
-        q.id: full[q.id]
-        for q in questionnaire.questions.values()
-        if q.id in full and any(r.lever == lever.id and r.subdimension == sub.id for r in q.scoring)
-    }
-    assert answers and len(lever.subdimensions) > 1
-    return lever.id, answers
+from tests.utils.group import view
+from tests.utils.pages import start
+from tests.utils.workshops import answer, create_workshop, join, sign_up
 
 
 def test_a_lever_scored_on_some_sub_dimensions_is_partial(questionnaire):
@@ -94,22 +79,6 @@ def test_the_results_page_and_the_pdf_mark_a_partial_score(client, questionnaire
     html = build_report_html(questionnaire, answers, result, created_at=date(2026, 12, 2))
     assert 'class="partial-mark">partiel' in html
     assert "Résultat établi sur" in html
-
-
-def view(questionnaire, number: int, answers: dict):
-    from datetime import UTC, datetime
-
-    member = GroupMember(
-        diagnostic_id=number,
-        participant_id=number,
-        number=number,
-        sharing="anonymous",
-        snapshot_id=1,
-        updated_at=datetime.now(UTC),
-        joined_at=datetime.now(UTC),
-        partner_request="",
-    )
-    return member_view(member, questionnaire, answers, compute_result(questionnaire, answers))
 
 
 def test_partial_scores_stay_out_of_group_means_unless_included(questionnaire):

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.resource_tally import money_questions, percent_total_off, resource_tally
-from tests.test_pages import htmx, start
+from tests.utils.pages import htmx, start
 
 
 def resources_section(questionnaire):

@@ -2,24 +2,14 @@
 percentages, decimal commas), the workshop's data JSON with each participant's `round`, the
 synthesis PDF's chosen pistes, and anonymity throughout."""
 
-# ruff: noqa: F811  (the fixtures imported from test_workshops are used as arguments)
-
 from __future__ import annotations
 
 import csv
 import io
 import json
 
-from tests.test_workshops import (  # noqa: F401  (fixtures)
-    browser,
-    pdf_text,
-    workshop,
-)
-
-
-def plan_for(client, token, items):
-    response = client.put(f"/api/diagnostics/{token}/plan", json={"items": items})
-    assert response.status_code == 200, response.text
+from tests.utils.pdf import pdf_text
+from tests.utils.workshops import plan_for
 
 
 def with_plans(workshop, questionnaire):

@@ -4,7 +4,6 @@ followup_view.py, app/routes/followup.py)."""
 
 from __future__ import annotations
 
-# ruff: noqa: F811  (the fixtures imported from test_workshops are used as arguments)
 import re
 from datetime import date
 
@@ -15,14 +14,8 @@ from app.scoring.result import compute_result
 from app.workshops import followup_link, round_view
 from app.workshops.followup import PlanProgress, lever_deltas, plan_progress, signed
 from app.workshops.freeze import freeze_workshop, result_figures
-from tests.test_workshops import (  # noqa: F401  (fixtures)
-    answer,
-    browser,
-    create_workshop,
-    join,
-    sign_up,
-)
 from tests.utils.answers import full_answers, resource_answers
+from tests.utils.workshops import answer, create_workshop, join, sign_up
 
 PLAN = "/api/diagnostics/{token}/plan"
 
@@ -112,7 +105,7 @@ def test_statuses_round_trip_through_the_api_and_the_plan_page(client, questionn
     # The board note shows it.
     note = client.get(f"/d/{token}/note.pdf")
     assert note.status_code == 200
-    from tests.test_workshops import pdf_text
+    from tests.utils.pdf import pdf_text
 
     assert "Abandonné" in pdf_text(note.content)
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures of tests/test_workshops.py are imported by name)
 """Frozen results over HTTP: "Figer les résultats" (or closing the workshop) keeps each
 participant's result, plan and round as they were; later edits change neither the board nor
 the exports; reopening brings everything back live; rounds are read-only while frozen."""
@@ -15,18 +14,9 @@ from app.models import ParticipantFreeze
 from app.workshops.data import GroupMember
 from app.workshops.group import CachedResult, ResultCache
 from app.workshops.opening import frozen_label
-from tests.test_dla_exports import plan_for
-from tests.test_rounds import membership_id
-from tests.test_workshops import (  # noqa: F401
-    answer,
-    browser,
-    create_workshop,
-    join,
-    pdf_text,
-    sign_up,
-    workshop,
-)
 from tests.utils.answers import full_answers, resource_answers
+from tests.utils.pdf import pdf_text
+from tests.utils.workshops import answer, create_workshop, join, membership_id, plan_for, sign_up
 
 NEW_NAME = "Les Jardins Renommés"
 

@@ -11,18 +11,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from tests.utils.answers import full_answers
-
-
-def start(client) -> str:
-    response = client.post("/diagnostics", follow_redirects=False)
-    assert response.status_code == 303
-    match = re.match(r"^/d/([A-Za-z0-9_-]+)\?nouveau=1$", response.headers["location"])
-    assert match, response.headers["location"]
-    return match.group(1)
-
-
-def htmx(**headers):
-    return {"HX-Request": "true", **headers}
+from tests.utils.pages import htmx, start
 
 
 def test_landing_page_explains_and_offers_to_start(client):

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from app.progress import Progress
 from app.report.charts import marker_letter
 from app.workshops.group import summarise
-from tests.test_completeness import one_subdimension_answers, view
-from tests.test_workshops import answer, create_workshop, join, sign_up
-from tests.utils.answers import full_answers, resource_answers
+from tests.utils.answers import full_answers, one_subdimension_answers, resource_answers
 from tests.utils.clients import csrf_ready
+from tests.utils.group import view
+from tests.utils.workshops import answer, create_workshop, join, sign_up
 
 
 @pytest.fixture

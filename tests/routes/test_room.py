@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
-from tests.test_workshops import PASSWORD, answer, create_workshop, join, sign_up
 from tests.utils.answers import full_answers
 from tests.utils.clients import csrf_ready
+from tests.utils.workshops import PASSWORD, answer, create_workshop, join, sign_up
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures of tests/test_workshops.py are imported by name)
 """The loose ends of rounds: a participant's agreement to present (given and withdrawn from
 their phone, shown to the counsellor, who confirms before opening a round without it),
 suggestions corrected or deleted by the counsellor and taken back by their author, adding a
@@ -14,16 +13,10 @@ import uuid
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from tests.conftest import make_settings
-from tests.test_rounds import membership_id
-from tests.test_workshops import (  # noqa: F401  (fixtures)
-    browser,
-    create_workshop,
-    pdf_text,
-    sign_up,
-    workshop,
-)
 from tests.utils.clients import csrf_ready
+from tests.utils.pdf import pdf_text
+from tests.utils.settings import make_settings
+from tests.utils.workshops import create_workshop, membership_id, sign_up
 
 
 def phone_of(workshop, who: str) -> tuple[TestClient, str]:
@@ -275,7 +268,7 @@ def test_a_synthesis_without_rounds_has_no_rounds_section(client, workshop):
 
 
 def test_merging_a_duplicate_keeps_an_agreement_given_under_either(client, browser):
-    from tests.test_workshops import join
+    from tests.utils.workshops import join
 
     sign_up(client)
     workshop_id, code = create_workshop(client)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures of tests/test_workshops.py are imported by name)
 """Rounds of co-development over HTTP: the counsellor opens a participant's round and runs its
 phases, participants suggest from their phones during the open round, the presenter writes
 the problem and chooses pistes, which become their diagnostic's action plan."""
@@ -9,13 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from app.workshops.rounds import DEFAULT_MINUTES, Round, clean_minutes
-from tests.test_workshops import answer, browser, create_workshop, join, sign_up, workshop  # noqa: F401
 from tests.utils.answers import full_answers
-
-
-def membership_id(client, token: str) -> str:
-    home = client.get(f"/d/{token}")
-    return re.search(rf"/d/{token}/ateliers/(\d+)/tour", home.text).group(1)
+from tests.utils.workshops import answer, create_workshop, join, membership_id, sign_up
 
 
 def start(client, workshop_id: int, number: int) -> str:
@@ -148,7 +142,7 @@ def test_timer_arithmetic_and_minutes_validation():
     assert clean_minutes({"presentation": "٣"}) is None
 
 
-def test_participants_act_only_on_their_own_workshop(client, browser, questionnaire, workshop):  # noqa: F811
+def test_participants_act_only_on_their_own_workshop(client, browser, questionnaire, workshop):
     start(client, workshop["id"], 1)
     # A participant of another workshop of another counsellor.
     other_counsellor = browser()

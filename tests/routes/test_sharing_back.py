@@ -3,17 +3,11 @@ members see their workshop's group; others appear as they chose; no group figure
 
 from __future__ import annotations
 
-# ruff: noqa: F811  (the fixtures imported from test_workshops are used as arguments)
 import re
 
-from tests.test_workshops import (  # noqa: F401  (fixtures)
-    answer,
-    browser,
-    join,
-    pdf_text,
-    workshop,
-)
 from tests.utils.answers import full_answers
+from tests.utils.pdf import pdf_text
+from tests.utils.workshops import answer, join
 
 
 def group_link(client, token) -> str:

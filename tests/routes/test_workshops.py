@@ -14,86 +14,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from app.workshops.codes import ALPHABET, display_code, new_join_code, normalise_code
-from tests.conftest import make_settings
-from tests.utils.answers import full_answers, resource_answers
+from tests.utils.answers import full_answers
 from tests.utils.clients import csrf_ready
-
-PASSWORD = "une phrase de passe"
-
-
-# --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def browser(client):
-    """Another visitor on the same app, with a cookie jar of their own."""
-
-    def make() -> TestClient:
-        return csrf_ready(TestClient(client.app, follow_redirects=True))
-
-    return make
-
-
-def sign_up(client: TestClient, email: str = "camille@dla69.fr", name: str = "Camille Martin"):
-    response = client.post(
-        "/compte/inscription",
-        data={"email": email, "name": name, "password": PASSWORD, "confirm": PASSWORD},
-    )
-    assert response.status_code == 200, response.text
-    assert response.url.path == "/ateliers"
-    return response
-
-
-def create_workshop(client: TestClient, title: str = "Atelier MSE du Rhône") -> tuple[int, str]:
-    response = client.post(
-        "/ateliers", data={"title": title, "held_on": "2026-12-03", "place": "Lyon"}
-    )
-    assert response.status_code == 200, response.text
-    workshop_id = int(response.url.path.rsplit("/", 1)[1])
-    code = re.search(r'class="join-code">([^<]+)<', response.text).group(1)
-    return workshop_id, code
-
-
-def join(client: TestClient, code: str, sharing: str = "named", **extra) -> str:
-    """Join with a new (or given) diagnostic; returns the diagnostic's token."""
-    response = client.post(
-        f"/rejoindre/{code}", data={"diagnostic": "new", "sharing": sharing, **extra}
-    )
-    assert response.status_code == 200, response.text
-    return re.search(r"/d/([^/?]+)", str(response.url)).group(1)
-
-
-def answer(client: TestClient, token: str, answers: dict) -> None:
-    response = client.put(f"/api/diagnostics/{token}/answers", json=answers)
-    assert response.status_code == 200, response.text
-
-
-@pytest.fixture
-def workshop(client, browser, questionnaire):
-    """A counsellor with a workshop where one association is named and one anonymous."""
-    sign_up(client)
-    workshop_id, code = create_workshop(client)
-    named, anonymous = browser(), browser()
-    named_token = join(named, code, "named")
-    anonymous_token = join(anonymous, code, "anonymous")
-    answer(named, named_token, full_answers(questionnaire, name="Les Jardins Partagés"))
-    mix = {"subventions": 0.7, "cotisations_militantes": 0.3}
-    answers = full_answers(questionnaire, name="Association Secrète")
-    answers.update(resource_answers(questionnaire, mix))
-    answer(anonymous, anonymous_token, answers)
-    return {
-        "id": workshop_id,
-        "code": code,
-        "named": (named, named_token),
-        "anonymous": (anonymous, anonymous_token),
-    }
-
-
-def pdf_text(content: bytes) -> str:
-    """The PDF's text with line breaks as spaces (table cells wrap names)."""
-    pages = PdfReader(io.BytesIO(content)).pages
-    return " ".join(" ".join(page.extract_text() for page in pages).split())
-
+from tests.utils.pdf import pdf_text
+from tests.utils.settings import make_settings
+from tests.utils.workshops import PASSWORD, answer, create_workshop, join, sign_up
 
 # --- Join codes -----------------------------------------------------------------------------
 

@@ -8,33 +8,18 @@ import pytest
 from app.questionnaire.loader import load_questionnaire
 from app.scoring.placement import MATRIX_COLUMNS, MATRIX_ROWS, money_prototypes, resource_matrix
 from app.scoring.result import compute_result
-from tests.test_api import assert_documented
-from tests.utils.answers import resource_answers
+from tests.utils.answers import (
+    bike_workshop,
+    resource_answers,
+    sports_club,
+    volunteering_percent_question,
+)
 from tests.utils.mini import MINI_YAML
-
-
-def volunteering_percent_question(questionnaire):
-    return next(
-        q
-        for q in questionnaire.resource_questions()
-        if q.type == "percentage"
-        and questionnaire.source_by_id[q.source].brought_by == "volunteers"
-    )
+from tests.utils.openapi import assert_documented
 
 
 def volunteering_source(questionnaire):
     return next(s.id for s in questionnaire.sources if s.brought_by == "volunteers")
-
-
-def sports_club(questionnaire):
-    """51 k€ of money, mostly licences and a subsidy, and 4 200 volunteer hours."""
-    answers = resource_answers(
-        questionnaire,
-        {"cotisations_abonnement": 0.35, "subventions": 0.34, "ventes": 0.24, "mecenat": 0.07},
-        total=51_000,
-    )
-    answers["benevolat_heures"] = 4200
-    return answers
 
 
 def test_volunteering_can_change_the_dominant_model_and_both_placements_say_so(questionnaire):
@@ -126,15 +111,6 @@ def test_resource_matrix_is_pure_and_all_zero_for_zero_amounts(questionnaire):
         for row in resource_matrix(questionnaire, zeros).values()
         for value in row.values()
     )
-
-
-def bike_workshop(questionnaire, volunteering_percent=80):
-    answers = resource_answers(
-        questionnaire, {"cotisations_militantes": 0.5, "ventes": 0.3, "dons": 0.2}, total=100
-    )
-    answers[questionnaire.definition.roles.resource_unit] = "percent"
-    answers[volunteering_percent_question(questionnaire).id] = volunteering_percent
-    return answers
 
 
 def test_a_volunteer_association_in_percent_mode_lands_on_its_real_model(questionnaire):

@@ -413,7 +413,7 @@ def test_the_retention_setting_defaults_to_two_years_and_shows_on_the_privacy_pa
 
 def test_the_privacy_page_follows_the_instance_settings(database_url):
     from app.main import create_app
-    from tests.conftest import make_settings
+    from tests.utils.settings import make_settings
 
     settings = make_settings(database_url, retention_days=0, session_days=1)
     with TestClient(create_app(settings)) as browser:
@@ -608,7 +608,7 @@ def accounts_named(engine, email: str) -> int:
 @pytest.mark.slow
 def test_deleting_an_account_is_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
-    from tests.conftest import make_settings
+    from tests.utils.settings import make_settings
 
     settings = make_settings(database_url, **ratelimit_storage, login_rate_limit="3/minute")
     with TestClient(create_app(settings)) as app:

@@ -18,9 +18,9 @@ from app.db import create_db_engine, migrate, write_session, write_transaction
 from app.main import create_app
 from app.models import Answer, Diagnostic
 from app.ratelimit import LazyMemoryStorage, RateLimits
-from tests.conftest import make_settings
-from tests.test_snapshots import REMOVED_QUESTION, edited_questionnaire
 from tests.utils.clients import csrf_ready
+from tests.utils.questionnaires import REMOVED_QUESTION, edited_questionnaire
+from tests.utils.settings import make_settings
 
 
 def _updated_at(client: TestClient, token: str):

@@ -40,7 +40,7 @@ from schemathesis.python import asgi
 from sqlalchemy import Engine
 
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.utils.settings import make_settings
 
 pytestmark = pytest.mark.slow
 

@@ -215,8 +215,8 @@ def french_in(html: str, user_data: list[str]) -> list[str]:
 
 @pytest.mark.slow
 def test_every_page_speaks_english_when_asked(client, questionnaire):
-    from tests.test_workshops import PASSWORD, create_workshop, join, sign_up
     from tests.utils.answers import full_answers
+    from tests.utils.workshops import PASSWORD, create_workshop, join, sign_up
 
     client.cookies.set("lang", "en")
     answers = full_answers(questionnaire, name="Green Gardens Club")

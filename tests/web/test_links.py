@@ -11,8 +11,8 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import make_settings
 from tests.utils.clients import csrf_ready
+from tests.utils.settings import make_settings
 
 PASSWORD = "une phrase de passe"
 

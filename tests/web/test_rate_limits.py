@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from tests.conftest import delete_redis_keys, make_settings
-from tests.test_workshops import PASSWORD, create_workshop, join, sign_up
 from tests.utils.clients import csrf_ready
 from tests.utils.live_server import live_server
+from tests.utils.settings import delete_redis_keys, make_settings
 from tests.utils.tcp_proxy import TcpProxy
+from tests.utils.workshops import PASSWORD, create_workshop, join, sign_up
 
 OWNER = ("192.0.2.10", 50000)
 

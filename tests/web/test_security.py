@@ -203,7 +203,7 @@ def test_hsts_over_https(client):
 
 def test_creating_and_saving_are_rate_limited(database_url, ratelimit_storage):
     from app.main import create_app
-    from tests.conftest import make_settings
+    from tests.utils.settings import make_settings
 
     settings = make_settings(
         database_url, **ratelimit_storage, create_rate_limit="2/minute", save_rate_limit="3/minute"
