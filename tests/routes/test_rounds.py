@@ -15,7 +15,7 @@ from tests.utils.workshops import answer, create_workshop, join, membership_id, 
 def start(client, workshop_id: int, number: int) -> str:
     base = f"/ateliers/{workshop_id}/participants/{number}"
     # confirm=1: the counsellor confirms opening without the participant's agreement from
-    # their phone (tests/test_round_extras.py covers the agreement itself).
+    # their phone (tests/routes/test_round_extras.py covers the agreement itself).
     response = client.post(f"{base}/tour", data={"open": "1", "confirm": "1"})
     assert response.status_code == 200, response.text
     return base
