@@ -46,7 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_scale.py --backend both
 
 # Extract the UI strings and merge them into the English catalog, which a translator then edits
-# (new strings arrive untranslated; tests/test_i18n.py fails until each has its translation).
+# (new strings arrive untranslated; tests/web/test_i18n.py fails until each has its translation).
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project mse-autodiagnostic -o app/locale/messages.pot .

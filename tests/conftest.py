@@ -11,11 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import PROJECT_ROOT
 from app.db import create_db_engine
 from app.questionnaire.loader import load_questionnaire
 from app.questionnaire.model import Questionnaire
 from tests.utils.clients import csrf_ready
+from tests.utils.settings import delete_redis_keys, make_settings
+
+# Fixtures shared by several test modules live there (test modules never import each other).
+pytest_plugins = ["tests.utils.fixtures"]
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Redis for the rate-limit tests; each test keeps its counters under a key prefix of its own.
@@ -53,22 +57,6 @@ def database_url(request, tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
-
-
-def make_settings(database_url: str, **overrides) -> Settings:
-    """Settings for a test app. Rate limits are generous (the suite does far more than a
-    person would, from one address); the tests of the limits set their own."""
-    return Settings(
-        **{
-            "database_url": database_url,
-            "questionnaire_path": PROJECT_ROOT / "questionnaires",
-            "login_rate_limit": "10000/minute",
-            "join_rate_limit": "10000/minute",
-            "create_rate_limit": "10000/minute",
-            "save_rate_limit": "10000/minute",
-            **overrides,
-        }
-    )
 
 
 @pytest.fixture(scope="session")
@@ -127,11 +115,3 @@ def ratelimit_storage(request) -> Iterator[dict[str, str]]:
     prefix = f"test-{uuid.uuid4().hex}"
     yield {"ratelimit_storage_url": url, "ratelimit_key_prefix": prefix}
     delete_redis_keys(url, prefix)
-
-
-def delete_redis_keys(url: str, prefix: str) -> None:
-    import redis
-
-    with redis.Redis.from_url(url) as connection:
-        for key in connection.scan_iter(f"*/{prefix}/*"):
-            connection.delete(key)

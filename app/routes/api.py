@@ -235,7 +235,7 @@ class PlanOut(BaseModel):
 Responses = dict[int | str, dict[str, Any]]
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 # The error answers of the API, as written by the handlers in main.py, the dependencies in
-# deps.py and the middlewares (limits.py, csrf.py, security.py); tests/test_api_fuzz.py checks
+# deps.py and the middlewares (limits.py, csrf.py, security.py); tests/web/test_api_fuzz.py checks
 # every response against them.
 UNAVAILABLE: Responses = {
     503: {"model": ErrorOut, "description": "Database unavailable", "headers": RETRY_AFTER}

@@ -54,3 +54,47 @@ def full_answers(questionnaire: Questionnaire, name: str = "Les Amis du Parc") -
     if role.resource_unit:
         answers[role.resource_unit] = "euros"
     return answers
+
+
+def one_subdimension_answers(questionnaire) -> tuple[str, dict]:
+    """Answers feeding only the first sub-dimension of the first lever: that lever's score
+    then rests on one sub-dimension out of several."""
+    lever = questionnaire.definition.levers[0]
+    sub = lever.subdimensions[0]
+    full = full_answers(questionnaire)
+    answers = {
+        q.id: full[q.id]
+        for q in questionnaire.questions.values()
+        if q.id in full and any(r.lever == lever.id and r.subdimension == sub.id for r in q.scoring)
+    }
+    assert answers and len(lever.subdimensions) > 1
+    return lever.id, answers
+
+
+def volunteering_percent_question(questionnaire):
+    return next(
+        q
+        for q in questionnaire.resource_questions()
+        if q.type == "percentage"
+        and questionnaire.source_by_id[q.source].brought_by == "volunteers"
+    )
+
+
+def sports_club(questionnaire):
+    """51 k€ of money, mostly licences and a subsidy, and 4 200 volunteer hours."""
+    answers = resource_answers(
+        questionnaire,
+        {"cotisations_abonnement": 0.35, "subventions": 0.34, "ventes": 0.24, "mecenat": 0.07},
+        total=51_000,
+    )
+    answers["benevolat_heures"] = 4200
+    return answers
+
+
+def bike_workshop(questionnaire, volunteering_percent=80):
+    answers = resource_answers(
+        questionnaire, {"cotisations_militantes": 0.5, "ventes": 0.3, "dons": 0.2}, total=100
+    )
+    answers[questionnaire.definition.roles.resource_unit] = "percent"
+    answers[volunteering_percent_question(questionnaire).id] = volunteering_percent
+    return answers

@@ -1,0 +1,1 @@
+"""Tests of the app's questionnaire layer (see tests/README.md)."""

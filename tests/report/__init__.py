@@ -1,0 +1,1 @@
+"""Tests of the app's report layer (see tests/README.md)."""

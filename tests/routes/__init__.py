@@ -1,0 +1,1 @@
+"""Tests of the app's routes layer (see tests/README.md)."""

@@ -1,0 +1,1 @@
+"""Tests of the app's scoring layer (see tests/README.md)."""

@@ -1,0 +1,1 @@
+"""Tests of the app's store layer (see tests/README.md)."""

@@ -1,0 +1,1 @@
+"""Tests of the app's web layer (see tests/README.md)."""
