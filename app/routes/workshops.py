@@ -467,12 +467,16 @@ def shared_member(board: Board, workshop: Workshop, number: str) -> MemberView:
 def round_member(board: Board, workshop: Workshop, number: str) -> MemberView:
     """Any participant of this workshop (named or anonymous: an anonymous presenter is shown
     by number only); 404 for an unknown number."""
-    wanted = parse_id(number)
     source = board.source(workshop)
-    chosen = [m for m in source.members if m.number == wanted]
+    return board.views(workshop, [_numbered(source.members, number)], source)[0]
+
+
+def _numbered(members: list[data.GroupMember], number: str) -> data.GroupMember:
+    wanted = parse_id(number)
+    chosen = [m for m in members if m.number == wanted]
     if not chosen:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
-    return board.views(workshop, chosen, source)[0]
+    return chosen[0]
 
 
 def ensure_live(workshop: Workshop) -> None:
@@ -483,7 +487,7 @@ def ensure_live(workshop: Workshop) -> None:
 
 def _round_context(board: Board, workshop: Workshop, view: MemberView) -> dict[str, Any]:
     round_ = rounds.round_of(engine=board.engine, participant_id=view.member.participant_id)
-    plan = board.member_plan(view)
+    plan = board.member_plan(view.member)
     profile = round_view.screen_context(
         view.questionnaire,
         view.answers,
@@ -500,16 +504,16 @@ def _round_context(board: Board, workshop: Workshop, view: MemberView) -> dict[s
         "profile": profile,
         "timer": round_view.timer(round_, utcnow()),
         "phases": round_view.phases(round_),
-        "version": _round_version(round_, plan),
+        "version": _round_version(round_, plan, workshop),
         "poll_seconds": POLL_SECONDS,
         "frozen_label": opening.frozen_label(workshop.frozen_at),
     }
 
 
-def _round_version(round_: rounds.Round | None, plan: list) -> str:
+def _round_version(round_: rounds.Round | None, plan: list, workshop: Workshop) -> str:
     # The plan is part of what the screen shows (chosen pistes) and changes apart from the
-    # round when the presenter edits it on their plan page.
-    parts = [round_.version() if round_ else "-", current_language()]
+    # round when the presenter edits it on their plan page; freezing hides the round's forms.
+    parts = [round_.version() if round_ else "-", current_language(), str(workshop.frozen_at)]
     parts += [f"{item.title}|{item.first_step}|{item.owner}|{item.due}" for item in plan]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
@@ -549,11 +553,15 @@ def participant_focus(
 def round_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: str, v: str = ""):
     """The live part of the round screen (problem, suggestions, chosen pistes, timer), polled
     by htmx; 204 when nothing changed since the version the page holds."""
-    view = round_member(board, workshop, number)
-    context = _round_context(board, workshop, view)
-    if v and v == context["version"]:
+    source = board.source(workshop)
+    member = _numbered(source.members, number)
+    # The version first, from the round and the plan alone: a poll that finds nothing new
+    # costs two small reads, not the participant's whole result (issue 12's bench).
+    round_ = rounds.round_of(engine=board.engine, participant_id=member.participant_id)
+    if v and v == _round_version(round_, board.member_plan(member), workshop):
         return Response(status_code=204)
-    return render(request, "workshops/_round_live.html", context)
+    view = board.views(workshop, [member], source)[0]
+    return render(request, "workshops/_round_live.html", _round_context(board, workshop, view))
 
 
 @router.get(
@@ -899,7 +907,7 @@ def pitch_practice(
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=board.member_plan(view),
+        plan=board.member_plan(view.member),
         hidden_blocks=hidden,
         contact=contact,
     )
@@ -948,7 +956,7 @@ async def participant_pitch_pdf(
         association_name=view.label,
         partner_request=view.member.partner_request,
         created_at=today_in_france(),
-        plan=board.member_plan(view),
+        plan=board.member_plan(view.member),
         hidden_blocks=hidden,
         contact=contact,
     )

@@ -85,10 +85,10 @@ class Board:
         members = [view.member for view in summary.members]
         return plans_of(engine=self.engine, members=members)
 
-    def member_plan(self, view: MemberView) -> list[PlanItem]:
+    def member_plan(self, member: GroupMember) -> list[PlanItem]:
         """The participant's plan as this workshop shows it (frozen with their result, or
         live)."""
-        return plans_of(engine=self.engine, members=[view.member])[view.member.diagnostic_id]
+        return plans_of(engine=self.engine, members=[member])[member.diagnostic_id]
 
     def shared_pistes(self, summary: GroupSummary) -> dict[int, list[dict[str, Any]]]:
         """Participant number -> chosen pistes as the group may see them (sharing respected)."""

@@ -93,6 +93,16 @@ def test_the_round_live_part_answers_204_when_nothing_changed(client, workshop):
     client.post(f"{base}/tour/suggestions", data={"text": "Une idée"})
     changed = client.get(f"{base}/direct", params={"v": version})
     assert changed.status_code == 200 and "Une idée" in changed.text
+    # The presenter's plan is on the screen too, and freezing hides its forms: both change it.
+    version = re.search(r'"v": "([0-9a-f]+)"', changed.text).group(1)
+    assert client.get(f"{base}/direct", params={"v": version}).status_code == 204
+    named, token = workshop["named"]
+    named.put(f"/api/diagnostics/{token}/plan", json={"items": [{"title": "Piste du tour"}]})
+    planned = client.get(f"{base}/direct", params={"v": version})
+    assert planned.status_code == 200 and "Piste du tour" in planned.text
+    version = re.search(r'"v": "([0-9a-f]+)"', planned.text).group(1)
+    assert client.post(f"/ateliers/{workshop['id']}/figer").status_code == 200
+    assert client.get(f"{base}/direct", params={"v": version}).status_code == 200
 
 
 def test_an_anonymous_presenter_stays_anonymous_on_the_round_screen(client, workshop):
