@@ -54,7 +54,7 @@ def accounts_creator(engine, workshop: Workshop):
 
 
 @router.get(
-    "/ateliers/{workshop_id}/animateurs", response_class=HTMLResponse, name="workshop_counsellors"
+    "/ateliers/{workshop_id}/accompagnateurs", response_class=HTMLResponse, name="workshop_counsellors"
 )
 def counsellors(
     request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
@@ -62,7 +62,7 @@ def counsellors(
     return _counsellors_page(request, facilitator, workshop, engine)
 
 
-@router.post("/ateliers/{workshop_id}/animateurs", response_class=HTMLResponse)
+@router.post("/ateliers/{workshop_id}/accompagnateurs", response_class=HTMLResponse)
 def add_counsellor(
     request: Request,
     facilitator: FacilitatorDep,
@@ -73,7 +73,7 @@ def add_counsellor(
 ):
     email = form_text(form, "email")[:300]
     if "@" not in email:
-        error = _("Saisissez l'adresse électronique du compte d'animateur de votre collègue.")
+        error = _("Saisissez l'adresse électronique du compte d'accompagnateur de votre collègue.")
         return _counsellors_page(request, facilitator, workshop, engine, error, email, 422)
     # Whether an address has an account must not leak: the answer is the same either way, and
     # attempts are limited like sign-in (same rule, same per-address budget), per account too.
@@ -91,7 +91,7 @@ def add_counsellor(
 
 
 @router.post(
-    "/ateliers/{workshop_id}/animateurs/{facilitator_id}/retirer", name="remove_counsellor"
+    "/ateliers/{workshop_id}/accompagnateurs/{facilitator_id}/retirer", name="remove_counsellor"
 )
 def remove_counsellor(
     request: Request,

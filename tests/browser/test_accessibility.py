@@ -312,7 +312,7 @@ CHECKS = [
     Check("group-page", "visitor", lambda s: s.group),
     Check("group-page-en", "visitor_en", lambda s: s.group),
     Check("phone-group-page", "phone", lambda s: s.group),
-    Check("co-counsellors", "counsellor", lambda s: s.board + "/animateurs"),
+    Check("co-counsellors", "counsellor", lambda s: s.board + "/accompagnateurs"),
     Check("manage-participant", "counsellor", lambda s: s.board + "/participants/1/gerer"),
     Check("remove-participant", "counsellor", lambda s: s.board + "/participants/1/retirer"),
     # Narrow screens: the header wraps, wide tables scroll.

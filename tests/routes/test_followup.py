@@ -354,7 +354,7 @@ def test_an_unfrozen_first_session_asks_to_freeze_it(client, browser, questionna
         returning.get(f"/d/{token}/ateliers/{pid}/groupe").text
         for pid in set(re.findall(rf"/d/{token}/ateliers/(\d+)/groupe", home))
     ]
-    assert any("quand l'animateur aura figé" in p for p in pages)
+    assert any("quand l'accompagnateur aura figé" in p for p in pages)
 
 
 def test_before_after_is_the_counsellors_only(client, browser, questionnaire, two_sessions):

@@ -28,7 +28,7 @@ def counsellor(browser, email: str, name: str = "Alex Durand") -> TestClient:
 
 
 def add_co_counsellor(client, workshop_id: int, email: str):
-    return client.post(f"/ateliers/{workshop_id}/animateurs", data={"email": email})
+    return client.post(f"/ateliers/{workshop_id}/accompagnateurs", data={"email": email})
 
 
 # --- Co-counsellors -------------------------------------------------------------------------
@@ -46,7 +46,7 @@ def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
     colleague = counsellor(browser, "alex@dla01.fr")
 
     # Before being added: the shared workshop does not exist for them.
-    for path in ("", "/tableau", "/projection", "/resultats.csv", "/animateurs"):
+    for path in ("", "/tableau", "/projection", "/resultats.csv", "/accompagnateurs"):
         assert colleague.get(f"/ateliers/{shared_id}{path}").status_code == 404
 
     added = add_co_counsellor(client, shared_id, "  ALEX@dla01.fr ")
@@ -64,7 +64,7 @@ def test_a_co_counsellor_gets_the_same_rights_on_that_workshop_and_nothing_else(
         f"/ateliers/{shared_id}/modifier", data={"title": "Atelier partagé (bis)"}
     )
     assert edited.status_code == 200 and "Atelier partagé (bis)" in edited.text
-    for path in ("", "/tableau", "/animateurs", "/participants/1/gerer"):
+    for path in ("", "/tableau", "/accompagnateurs", "/participants/1/gerer"):
         assert colleague.get(f"/ateliers/{private_id}{path}").status_code == 404
     assert add_co_counsellor(colleague, private_id, "alex@dla01.fr").status_code == 404
     # The creator still runs the workshop.
@@ -87,7 +87,7 @@ def test_adding_a_counsellor_answers_the_same_whether_or_not_the_account_exists(
     assert len(set(answers.values())) == 1
     assert "Si un compte existe à cette adresse, il a été ajouté." in answers["alex@dla01.fr"]
     # The list shows actual co-counsellors only: the unknown address appears nowhere.
-    page = client.get(f"/ateliers/{workshop_id}/animateurs").text
+    page = client.get(f"/ateliers/{workshop_id}/accompagnateurs").text
     assert "personne@nulle.part" not in page
     assert page.count("alex@dla01.fr") == 1 and "Alex Durand" in page
     # An empty or mistyped address gets a plain error, without any lookup.
@@ -100,11 +100,11 @@ def test_a_removed_co_counsellor_loses_access(client, browser):
     workshop_id, _code = create_workshop(client)
     colleague = counsellor(browser, "alex@dla01.fr")
     add_co_counsellor(client, workshop_id, "alex@dla01.fr")
-    page = client.get(f"/ateliers/{workshop_id}/animateurs").text
-    remove = re.search(r'action="([^"]*/ateliers/\d+/animateurs/(\d+)/retirer)"', page)
+    page = client.get(f"/ateliers/{workshop_id}/accompagnateurs").text
+    remove = re.search(r'action="([^"]*/ateliers/\d+/accompagnateurs/(\d+)/retirer)"', page)
     assert client.post(remove.group(1)).status_code == 200
     assert colleague.get(f"/ateliers/{workshop_id}").status_code == 404
-    assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/animateurs").text
+    assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/accompagnateurs").text
 
 
 def test_co_counsellor_changes_need_the_csrf_token(client, browser):
@@ -113,9 +113,9 @@ def test_co_counsellor_changes_need_the_csrf_token(client, browser):
     counsellor(browser, "alex@dla01.fr")
     bare = TestClient(client.app)
     bare.cookies.update(client.cookies)
-    refused = bare.post(f"/ateliers/{workshop_id}/animateurs", data={"email": "alex@dla01.fr"})
+    refused = bare.post(f"/ateliers/{workshop_id}/accompagnateurs", data={"email": "alex@dla01.fr"})
     assert refused.status_code == 403
-    assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/animateurs").text
+    assert "alex@dla01.fr" not in client.get(f"/ateliers/{workshop_id}/accompagnateurs").text
 
 
 @pytest.mark.slow
@@ -282,7 +282,7 @@ def test_the_room_pages_speak_english(client, browser):
     token = join(participant, code)
     client.cookies.set("lang", "en")
     participant.cookies.set("lang", "en")
-    page = client.get(f"/ateliers/{workshop_id}/animateurs").text
+    page = client.get(f"/ateliers/{workshop_id}/accompagnateurs").text
     assert "Co-counsellors of the workshop" in page
     assert "Private note" in client.get(f"/ateliers/{workshop_id}/participants/1/gerer").text
     home = participant.get(f"/d/{token}").text

@@ -162,7 +162,7 @@ def test_a_participant_takes_back_only_their_own_suggestion_while_the_round_is_o
     presenter, presenter_phone = phone_of(workshop, "named")
     peer.post(f"{peer_phone}/tour/suggestions", data={"text": "Ma première idée"})
     peer.post(f"{peer_phone}/tour/suggestions", data={"text": "Ma seconde idée"})
-    client.post(f"{base}/tour/suggestions", data={"text": "Celle de l'animateur"})
+    client.post(f"{base}/tour/suggestions", data={"text": "Celle de l'accompagnateur"})
     all_ids = suggestion_ids(client.get(f"{base}/tour").text)
     page = peer.get(f"{peer_phone}/tour").text
     own = [int(s) for s in re.findall(r"/tour/suggestions/(\d+)/supprimer", page)]
@@ -201,7 +201,7 @@ def test_adding_co_counsellors_is_rate_limited_like_sign_in(database_url, rateli
         colleague = csrf_ready(TestClient(app, client=("192.0.2.44", 50000)))
         sign_up(colleague, f"alex-{suffix}@dla01.fr", "Alex Limité")
         workshop_id, _code = create_workshop(owner)
-        url = f"/ateliers/{workshop_id}/animateurs"
+        url = f"/ateliers/{workshop_id}/accompagnateurs"
         for n in range(2):
             tried = owner.post(url, data={"email": f"inconnu-{n}-{suffix}@nulle.part"})
             assert tried.status_code == 200
