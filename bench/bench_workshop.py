@@ -221,7 +221,11 @@ def set_up_room(base_url: str, questionnaire: Questionnaire, participants: int) 
                 memberships.append(re.search(rf"/d/{token}/ateliers/(\d+)/tour", home).group(1))
         # The counsellor opens the first participant's round, as at the start of the rounds.
         client.headers["x-csrftoken"] = client.cookies["csrftoken"]
-        ok(client.post(f"/ateliers/{workshop_id}/participants/1/tour", data={"open": "1"}))
+        ok(
+            client.post(
+                f"/ateliers/{workshop_id}/participants/1/tour", data={"open": "1", "confirm": "1"}
+            )
+        )
         return Room(workshop_id, tokens, memberships, client.cookies, client.cookies["csrftoken"])
 
 

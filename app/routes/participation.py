@@ -53,7 +53,9 @@ def _unknown_code(request: Request, raw_code: str) -> Response:
         request,
         "join/code.html",
         {
-            "error": _("Aucun atelier ne correspond à ce code. Vérifiez-le auprès de l'accompagnateur."),
+            "error": _(
+                "Aucun atelier ne correspond à ce code. Vérifiez-le auprès de l'accompagnateur."
+            ),
             "code": raw_code[:40],
         },
         status_code=404,
@@ -94,7 +96,10 @@ def join_with_code(request: Request, engine: EngineDep, limits: RateLimitsDep, f
         return render(
             request,
             "join/code.html",
-            {"error": _("Saisissez le code affiché par l'accompagnateur (6 caractères)."), "code": ""},
+            {
+                "error": _("Saisissez le code affiché par l'accompagnateur (6 caractères)."),
+                "code": "",
+            },
             status_code=422,
         )
     found = _open_workshop(request, engine, limits, raw)

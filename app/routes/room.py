@@ -54,7 +54,9 @@ def accounts_creator(engine, workshop: Workshop):
 
 
 @router.get(
-    "/ateliers/{workshop_id}/accompagnateurs", response_class=HTMLResponse, name="workshop_counsellors"
+    "/ateliers/{workshop_id}/accompagnateurs",
+    response_class=HTMLResponse,
+    name="workshop_counsellors",
 )
 def counsellors(
     request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
