@@ -778,8 +778,7 @@ def round_suggestion_edit(
 ):
     """The counsellor rewrites a suggestion (a typo, a name to take out); the live screens
     show the new text at their next poll."""
-    view = round_member(board, workshop, number)
-    round_ = _existing_round(engine, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     sid = _round_suggestion_id(suggestion_id)
     try:
         text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
@@ -817,8 +816,7 @@ def round_suggestion_delete(
     number: str,
     suggestion_id: str,
 ):
-    view = round_member(board, workshop, number)
-    round_ = _existing_round(engine, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     sid = _round_suggestion_id(suggestion_id)
     if not rounds.delete_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
