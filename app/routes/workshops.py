@@ -124,12 +124,16 @@ def _follow_up_checked(
     this_id: int | None,
     errors: dict[str, str],
     values: dict[str, str],
+    current_id: int | None = None,
 ) -> int | None:
     """The first session chosen in "Suite de l'atelier" (None: none), its error added to
-    `errors` and the choice to `values` (shown again when the form is refused)."""
+    `errors` and the choice to `values` (shown again when the form is refused). The current
+    link (`current_id`) is kept without checking who runs it; another choice must be run."""
     raw = form_text(form, "follows_id")
     values["follows_id"] = raw
-    options = followup_link.choices(engine=engine, facilitator_id=facilitator.id, exclude_id=None)
+    options = followup_link.choices(
+        engine=engine, facilitator_id=facilitator.id, exclude_id=None, current_id=current_id
+    )
     chosen, first = followup_link.chosen_first(raw, options)
     if not chosen:
         return None
@@ -148,6 +152,7 @@ def _follow_up_options(engine, facilitator, workshop: Workshop | None) -> list:
         engine=engine,
         facilitator_id=facilitator.id,
         exclude_id=workshop.id if workshop else None,
+        current_id=workshop.follows_id if workshop else None,
     )
 
 
@@ -385,6 +390,7 @@ def update_workshop(
         this_id=workshop.id,
         errors=errors,
         values=values,
+        current_id=workshop.follows_id,
     )
     if fields is None or errors:
         context = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.utils.workshops import membership_id
+from tests.utils.workshops import membership_id, sign_up
 
 FROZEN = "Les résultats de cet atelier sont figés"
 
@@ -41,3 +41,68 @@ def test_suggestions_cannot_be_edited_or_taken_back_once_frozen(client, workshop
         assert refused.status_code == 409 and FROZEN in refused.text
     page = client.get(f"{base}/tour").text
     assert "Mutualiser un poste" in page and "Demander au réseau" in page
+
+
+def new_workshop(client, title: str, held_on: str, follows: int | str = "") -> int:
+    response = client.post(
+        "/ateliers",
+        data={"title": title, "held_on": held_on, "place": "Lyon", "follows_id": str(follows)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def follows_of(client, workshop_id: int) -> int | None:
+    from sqlalchemy.orm import Session
+
+    from app.models import Workshop
+
+    with Session(client.app.state.engine) as session:
+        return session.get(Workshop, workshop_id).follows_id
+
+
+def test_a_co_counsellor_keeps_the_follow_up_link_of_a_session_they_do_not_run(client, browser):
+    """The co-counsellor of the follow-up only: the first session is not theirs, yet it is
+    shown (selected) on the form and saving an edit keeps it; changing it to a workshop they
+    do not run is still refused."""
+    from app import accounts
+    from app.workshops import data
+
+    sign_up(client)
+    first = new_workshop(client, "Première séance de Lyon", "2026-01-10")
+    follow_up = new_workshop(client, "Suivi de Lyon", "2026-06-10", first)
+    other_first = new_workshop(client, "Autre première séance", "2026-02-10")
+    colleague = browser()
+    sign_up(colleague, "dominique@dla69.fr", "Dominique Petit")
+    engine = client.app.state.engine
+    colleague_id = accounts.get_by_email(engine=engine, email="dominique@dla69.fr").id
+    workshop = data.workshop_of(engine=engine, workshop_id=follow_up)
+    assert data.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=colleague_id)
+
+    form = colleague.get(f"/ateliers/{follow_up}/modifier").text
+    assert re.search(rf'<option value="{first}" selected>Première séance de Lyon', form)
+    assert "Autre première séance" not in form  # not theirs: not offered
+    fields = {"title": "Suivi de Lyon", "held_on": "2026-06-10", "place": "Villeurbanne"}
+    kept = colleague.post(
+        f"/ateliers/{follow_up}/modifier",
+        data={**fields, "follows_id": str(first)},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303, kept.text
+    assert follows_of(client, follow_up) == first
+    changed = colleague.post(
+        f"/ateliers/{follow_up}/modifier", data={**fields, "follows_id": str(other_first)}
+    )
+    assert changed.status_code == 422 and "Atelier introuvable" in changed.text
+    assert follows_of(client, follow_up) == first
+    # Their own workshops stay choosable, and the link can be removed.
+    theirs = new_workshop(colleague, "Leur première séance", "2026-03-01")
+    moved = colleague.post(
+        f"/ateliers/{follow_up}/modifier",
+        data={**fields, "follows_id": str(theirs)},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and follows_of(client, follow_up) == theirs
+    # Once moved away, the creator's first session is no longer offered to them.
+    assert "Première séance de Lyon" not in colleague.get(f"/ateliers/{follow_up}/modifier").text
