@@ -76,10 +76,14 @@ def _open_workshop(request: Request, engine, limits, raw_code: str) -> Workshop 
             return response
         return _unknown_code(request, raw_code)
     if not workshop.is_open:
-        return error_page(
-            request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
-        )
+        return _closed_page(request)
     return workshop
+
+
+def _closed_page(request: Request) -> Response:
+    return error_page(
+        request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
+    )
 
 
 @router.get("/rejoindre", response_class=HTMLResponse, name="join")
@@ -188,6 +192,9 @@ def join(
         # Deleted by its counsellor since the code was looked up: the same page as for a code
         # that never existed (nothing was written).
         return _unknown_code(request, code)
+    except data.WorkshopClosed:
+        # Closed (or frozen) since the code was looked up: the closed workshop's page.
+        return _closed_page(request)
     url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
     return RedirectResponse(f"{url}?{'nouveau=1&' if new else ''}atelier=1", status_code=303)
 

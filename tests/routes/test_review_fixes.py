@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.utils.workshops import membership_id, sign_up
+import pytest
+
+from tests.utils.workshops import create_workshop, membership_id, sign_up
 
 FROZEN = "Les résultats de cet atelier sont figés"
 
@@ -106,3 +108,45 @@ def test_a_co_counsellor_keeps_the_follow_up_link_of_a_session_they_do_not_run(c
     assert moved.status_code == 303 and follows_of(client, follow_up) == theirs
     # Once moved away, the creator's first session is no longer offered to them.
     assert "Première séance de Lyon" not in colleague.get(f"/ateliers/{follow_up}/modifier").text
+
+
+@pytest.mark.parametrize("diagnostic", ["new", "existing"])
+def test_a_workshop_closed_while_joining_refuses_and_writes_nothing(
+    client, browser, monkeypatch, diagnostic
+):
+    """The counsellor closes (so freezes) the workshop between the page's check of is_open
+    and the join's write: the association gets the closed workshop's page, and neither a
+    participant nor an orphan diagnostic is written, on SQLite and PostgreSQL."""
+    from sqlalchemy import func, select
+
+    from app.models import Diagnostic, Participant
+    from app.workshops import data, opening
+
+    sign_up(client)
+    _, code = create_workshop(client)
+    participant = browser()
+    form = {"diagnostic": "new", "sharing": "named"}
+    if diagnostic == "existing":
+        token = participant.post("/diagnostics").url.path.split("/")[2]
+        form = {"diagnostic": "existing", "resume_link": token, "sharing": "named"}
+    state = client.app.state
+    looked_up = data.workshop_by_code
+
+    def found_then_closed(**kwargs):
+        workshop = looked_up(**kwargs)
+        opening.set_open(
+            engine=state.engine, store=state.store, workshop_id=workshop.id, is_open=False
+        )
+        return workshop
+
+    def count(table) -> int:
+        with state.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+    diagnostics = count(Diagnostic)
+    monkeypatch.setattr(data, "workshop_by_code", found_then_closed)
+    response = participant.post(f"/rejoindre/{code.replace('-', '')}", data=form)
+    assert response.status_code == 410, response.text
+    assert "Cet atelier est fermé" in response.text
+    assert count(Diagnostic) == diagnostics
+    assert count(Participant) == 0
