@@ -286,7 +286,11 @@ def _phone_context(board: Board, opened, membership: Participant) -> dict:
     return context
 
 
-def _phone_page(request, board, opened, membership, errors=None, rows=None, status_code=200):
+def _phone_page(
+    request, board, opened, membership, errors=None, rows=None, status_code=200, typed=None
+):
+    """The phone page; on a refusal, `typed` holds what was posted ("problem", "suggestion",
+    "feedback") so the participant finds it again with the error."""
     context = _phone_context(board, opened, membership)
     if context["is_presenter"]:
         plan = plan_store.load_plan(engine=board.engine, diagnostic_id=opened.diagnostic.id)
@@ -309,6 +313,7 @@ def _phone_page(request, board, opened, membership, errors=None, rows=None, stat
         feedback=rounds.feedback_for(engine=board.engine, participant_id=membership.id),
         feedback_max=rounds.FEEDBACK_MAX,
         errors=errors or {},
+        typed=typed or {},
         problem_max=rounds.PROBLEM_MAX,
         suggestion_max=rounds.SUGGESTION_MAX,
     )
@@ -385,7 +390,13 @@ def phone_suggestion(
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _phone_page(
-            request, board, opened, membership, {"suggestion": message}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"suggestion": message},
+            status_code=422,
+            typed={"suggestion": form_text(form, "text")},
         )
     return _back_to_phone(request, opened, membership, "#suggestion")
 
@@ -443,7 +454,13 @@ def phone_problem(
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
         return _phone_page(
-            request, board, opened, membership, {"problem": str(error)}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"problem": str(error)},
+            status_code=422,
+            typed={"problem": form_text(form, "problem")},
         )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _back_to_phone(request, opened, membership, "#probleme")
@@ -498,7 +515,14 @@ def phone_feedback(
         )
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce pitch a reçu le nombre maximal de retours.")
+        typed = {name: form_text(form, name) for name in rounds.FEEDBACK_FIELDS}
         return _phone_page(
-            request, board, opened, membership, {"feedback": message}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"feedback": message},
+            status_code=422,
+            typed={"feedback": typed},
         )
     return _back_to_phone(request, opened, membership, "#retour")

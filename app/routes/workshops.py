@@ -580,13 +580,18 @@ def round_control(
     return _control_page(request, board, facilitator, workshop, view)
 
 
-def _control_page(request, board, facilitator, workshop, view, errors=None, rows=None, status=200):
+def _control_page(
+    request, board, facilitator, workshop, view, errors=None, rows=None, status=200, typed=None
+):
+    """The controls page; on a refusal, `typed` holds what was posted (by form: "problem",
+    "suggestion", "minutes", "edit-<id>") so the counsellor finds it again with the error."""
     context = _round_context(board, workshop, view)
     plan = context["profile"]["plan"]
     context.update(
         facilitator=facilitator,
         wide=True,
         errors=errors or {},
+        typed=typed or {},
         rows=rows or round_view.choice_rows(plan),
         cards=view.result.cards,
         own=OWN_PISTE,
@@ -708,7 +713,14 @@ def round_minutes(
             "max": rounds.MAX_MINUTES
         }
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"minutes": message}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"minutes": message},
+            status=422,
+            typed={"minutes": typed},
         )
     rounds.set_minutes(engine=engine, round_id=round_.id, minutes=minutes)
     return _to_control(request, workshop, view)
@@ -729,7 +741,14 @@ def round_problem(
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"problem": str(error)}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"problem": str(error)},
+            status=422,
+            typed={"problem": form_text(form, "problem")},
         )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _to_control(request, workshop, view)
@@ -756,7 +775,14 @@ def round_suggestion(
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"suggestion": message}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"suggestion": message},
+            status=422,
+            typed={"suggestion": form_text(form, "text")},
         )
     return _to_control(request, workshop, view, "#suggestion")
 
@@ -801,6 +827,7 @@ def round_suggestion_edit(
             view,
             errors={f"edit-{sid}": str(error)},
             status=422,
+            typed={f"edit-{sid}": form_text(form, "text")},
         )
     if not rounds.edit_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid, text=text):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))

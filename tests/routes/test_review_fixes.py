@@ -150,3 +150,80 @@ def test_a_workshop_closed_while_joining_refuses_and_writes_nothing(
     assert "Cet atelier est fermé" in response.text
     assert count(Diagnostic) == diagnostics
     assert count(Participant) == 0
+
+
+def textarea(page: str, field_id: str) -> str:
+    found = re.search(rf'<textarea id="{field_id}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, field_id
+    return found.group(1)
+
+
+def test_typed_text_comes_back_with_the_error_on_the_controls(client, workshop):
+    from app.workshops import rounds
+
+    wid = workshop["id"]
+    base = f"/ateliers/{wid}/participants/1"
+    assert client.post(f"{base}/tour", data={"open": "1", "confirm": "1"}).status_code == 200
+    client.post(f"{base}/tour/probleme", data={"problem": "Le problème enregistré"})
+    client.post(f"{base}/tour/suggestions", data={"text": "Mutualiser un poste"})
+    (sid,) = suggestion_ids(client.get(f"{base}/tour").text)
+
+    long_suggestion = "Une suggestion trop longue " + "a" * rounds.SUGGESTION_MAX
+    refused = client.post(f"{base}/tour/suggestions", data={"text": long_suggestion})
+    assert refused.status_code == 422 and 'id="suggestion-error"' in refused.text
+    assert textarea(refused.text, "suggestion-text") == long_suggestion
+
+    long_problem = "Un problème trop long " + "b" * rounds.PROBLEM_MAX
+    refused = client.post(f"{base}/tour/probleme", data={"problem": long_problem})
+    assert refused.status_code == 422 and 'id="problem-error"' in refused.text
+    assert textarea(refused.text, "problem") == long_problem
+
+    refused = client.post(f"{base}/tour/suggestions/{sid}/modifier", data={"text": long_suggestion})
+    assert refused.status_code == 422 and f'id="edit-{sid}-error"' in refused.text
+    assert textarea(refused.text, f"edit-{sid}") == long_suggestion
+
+    refused = client.post(f"{base}/tour/durees", data={"presentation": "75", "questions": "4"})
+    assert refused.status_code == 422 and "Durées" in refused.text
+    assert re.search(r'id="minutes-presentation" name="presentation" value="75"', refused.text)
+    assert re.search(r'id="minutes-questions" name="questions" value="4"', refused.text)
+    # Nothing refused was saved.
+    page = client.get(f"{base}/tour").text
+    assert textarea(page, "problem") == "Le problème enregistré"
+    assert textarea(page, "suggestion-text") == ""
+    assert textarea(page, f"edit-{sid}") == "Mutualiser un poste"
+
+
+def test_typed_text_comes_back_with_the_error_on_the_phone(client, workshop):
+    from app.workshops import rounds
+
+    wid = workshop["id"]
+    base = f"/ateliers/{wid}/participants/1"
+    assert client.post(f"{base}/tour", data={"open": "1", "confirm": "1"}).status_code == 200
+    named, named_token = workshop["named"]
+    other, other_token = workshop["anonymous"]
+    named_phone = f"/d/{named_token}/ateliers/{membership_id(named, named_token)}/tour"
+    other_phone = f"/d/{other_token}/ateliers/{membership_id(other, other_token)}/tour"
+
+    long_problem = "Notre problème " + "c" * rounds.PROBLEM_MAX
+    refused = named.post(f"{named_phone}/probleme", data={"problem": long_problem})
+    assert refused.status_code == 422 and 'id="problem-error"' in refused.text
+    assert textarea(refused.text, "problem") == long_problem
+
+    long_suggestion = "Ma suggestion " + "d" * rounds.SUGGESTION_MAX
+    refused = other.post(f"{other_phone}/suggestions", data={"text": long_suggestion})
+    assert refused.status_code == 422 and 'id="suggestion-error"' in refused.text
+    assert textarea(refused.text, "suggestion-text") == long_suggestion
+
+    client.post(f"{base}/tour/phase", data={"phase": "pitch"})
+    typed = {
+        "clear": "Le chiffre clé",
+        "partner_question": "Quel budget ? " + "e" * rounds.FEEDBACK_MAX,
+        "improvement": "Moins de sigles",
+    }
+    refused = other.post(f"{other_phone}/retour", data=typed)
+    assert refused.status_code == 422
+    for name, value in typed.items():
+        assert textarea(refused.text, f"fb-{name}") == value
+    # Saved nowhere: the next visit starts blank.
+    page = other.get(other_phone).text
+    assert textarea(page, "fb-clear") == ""
