@@ -78,10 +78,14 @@ def _open_workshop(request: Request, engine, limits, raw_code: str) -> Workshop 
             return response
         return _unknown_code(request, raw_code)
     if not workshop.is_open:
-        return error_page(
-            request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
-        )
+        return _closed_page(request)
     return workshop
+
+
+def _closed_page(request: Request) -> Response:
+    return error_page(
+        request, 410, _("Cet atelier est fermé : il n'accepte plus de nouveaux participants.")
+    )
 
 
 @router.get("/rejoindre", response_class=HTMLResponse, name="join")
@@ -193,6 +197,9 @@ def join(
         # Deleted by its counsellor since the code was looked up: the same page as for a code
         # that never existed (nothing was written).
         return _unknown_code(request, code)
+    except data.WorkshopClosed:
+        # Closed (or frozen) since the code was looked up: the closed workshop's page.
+        return _closed_page(request)
     url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
     return RedirectResponse(f"{url}?{'nouveau=1&' if new else ''}atelier=1", status_code=303)
 
@@ -284,7 +291,11 @@ def _phone_context(board: Board, opened, membership: Participant) -> dict:
     return context
 
 
-def _phone_page(request, board, opened, membership, errors=None, rows=None, status_code=200):
+def _phone_page(
+    request, board, opened, membership, errors=None, rows=None, status_code=200, typed=None
+):
+    """The phone page; on a refusal, `typed` holds what was posted ("problem", "suggestion",
+    "feedback") so the participant finds it again with the error."""
     context = _phone_context(board, opened, membership)
     if context["is_presenter"]:
         plan = plan_store.load_plan(engine=board.engine, diagnostic_id=opened.diagnostic.id)
@@ -307,6 +318,7 @@ def _phone_page(request, board, opened, membership, errors=None, rows=None, stat
         feedback=rounds.feedback_for(engine=board.engine, participant_id=membership.id),
         feedback_max=rounds.FEEDBACK_MAX,
         errors=errors or {},
+        typed=typed or {},
         problem_max=rounds.PROBLEM_MAX,
         suggestion_max=rounds.SUGGESTION_MAX,
     )
@@ -383,7 +395,13 @@ def phone_suggestion(
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _phone_page(
-            request, board, opened, membership, {"suggestion": message}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"suggestion": message},
+            status_code=422,
+            typed={"suggestion": form_text(form, "text")},
         )
     return _back_to_phone(request, opened, membership, "#suggestion")
 
@@ -441,7 +459,13 @@ def phone_problem(
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
         return _phone_page(
-            request, board, opened, membership, {"problem": str(error)}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"problem": str(error)},
+            status_code=422,
+            typed={"problem": form_text(form, "problem")},
         )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _back_to_phone(request, opened, membership, "#probleme")
@@ -496,7 +520,14 @@ def phone_feedback(
         )
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce pitch a reçu le nombre maximal de retours.")
+        typed = {name: form_text(form, name) for name in rounds.FEEDBACK_FIELDS}
         return _phone_page(
-            request, board, opened, membership, {"feedback": message}, status_code=422
+            request,
+            board,
+            opened,
+            membership,
+            {"feedback": message},
+            status_code=422,
+            typed={"feedback": typed},
         )
     return _back_to_phone(request, opened, membership, "#retour")

@@ -124,12 +124,16 @@ def _follow_up_checked(
     this_id: int | None,
     errors: dict[str, str],
     values: dict[str, str],
+    current_id: int | None = None,
 ) -> int | None:
     """The first session chosen in "Suite de l'atelier" (None: none), its error added to
-    `errors` and the choice to `values` (shown again when the form is refused)."""
+    `errors` and the choice to `values` (shown again when the form is refused). The current
+    link (`current_id`) is kept without checking who runs it; another choice must be run."""
     raw = form_text(form, "follows_id")
     values["follows_id"] = raw
-    options = followup_link.choices(engine=engine, facilitator_id=facilitator.id, exclude_id=None)
+    options = followup_link.choices(
+        engine=engine, facilitator_id=facilitator.id, exclude_id=None, current_id=current_id
+    )
     chosen, first = followup_link.chosen_first(raw, options)
     if not chosen:
         return None
@@ -148,6 +152,7 @@ def _follow_up_options(engine, facilitator, workshop: Workshop | None) -> list:
         engine=engine,
         facilitator_id=facilitator.id,
         exclude_id=workshop.id if workshop else None,
+        current_id=workshop.follows_id if workshop else None,
     )
 
 
@@ -385,6 +390,7 @@ def update_workshop(
         this_id=workshop.id,
         errors=errors,
         values=values,
+        current_id=workshop.follows_id,
     )
     if fields is None or errors:
         context = {
@@ -582,13 +588,18 @@ def round_control(
     return _control_page(request, board, facilitator, workshop, view)
 
 
-def _control_page(request, board, facilitator, workshop, view, errors=None, rows=None, status=200):
+def _control_page(
+    request, board, facilitator, workshop, view, errors=None, rows=None, status=200, typed=None
+):
+    """The controls page; on a refusal, `typed` holds what was posted (by form: "problem",
+    "suggestion", "minutes", "edit-<id>") so the counsellor finds it again with the error."""
     context = _round_context(board, workshop, view)
     plan = context["profile"]["plan"]
     context.update(
         facilitator=facilitator,
         wide=True,
         errors=errors or {},
+        typed=typed or {},
         rows=rows or round_view.choice_rows(plan),
         cards=view.result.cards,
         own=OWN_PISTE,
@@ -710,7 +721,14 @@ def round_minutes(
             "max": rounds.MAX_MINUTES
         }
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"minutes": message}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"minutes": message},
+            status=422,
+            typed={"minutes": typed},
         )
     rounds.set_minutes(engine=engine, round_id=round_.id, minutes=minutes)
     return _to_control(request, workshop, view)
@@ -731,7 +749,14 @@ def round_problem(
         problem = clean_text(form_text(form, "problem"), rounds.PROBLEM_MAX, single_line=False)
     except AnswerError as error:
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"problem": str(error)}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"problem": str(error)},
+            status=422,
+            typed={"problem": form_text(form, "problem")},
         )
     rounds.set_problem(engine=engine, round_id=round_.id, problem=problem)
     return _to_control(request, workshop, view)
@@ -758,7 +783,14 @@ def round_suggestion(
     except (AnswerError, rounds.TooManySuggestions) as error:
         message = str(error) or _("Ce tour a reçu le nombre maximal de suggestions.")
         return _control_page(
-            request, board, facilitator, workshop, view, errors={"suggestion": message}, status=422
+            request,
+            board,
+            facilitator,
+            workshop,
+            view,
+            errors={"suggestion": message},
+            status=422,
+            typed={"suggestion": form_text(form, "text")},
         )
     return _to_control(request, workshop, view, "#suggestion")
 
@@ -786,8 +818,7 @@ def round_suggestion_edit(
 ):
     """The counsellor rewrites a suggestion (a typo, a name to take out); the live screens
     show the new text at their next poll."""
-    view = round_member(board, workshop, number)
-    round_ = _existing_round(engine, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     sid = _round_suggestion_id(suggestion_id)
     try:
         text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
@@ -804,6 +835,7 @@ def round_suggestion_edit(
             view,
             errors={f"edit-{sid}": str(error)},
             status=422,
+            typed={f"edit-{sid}": form_text(form, "text")},
         )
     if not rounds.edit_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid, text=text):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
@@ -825,8 +857,7 @@ def round_suggestion_delete(
     number: str,
     suggestion_id: str,
 ):
-    view = round_member(board, workshop, number)
-    round_ = _existing_round(engine, view)
+    view, round_ = _live_round(board, engine, workshop, number)
     sid = _round_suggestion_id(suggestion_id)
     if not rounds.delete_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))

@@ -158,13 +158,18 @@ class WorkshopGone(LookupError):
     """The workshop was deleted while someone was joining it."""
 
 
+class WorkshopClosed(Exception):
+    """The workshop was closed (or its results frozen, which closes it) while someone was
+    joining it: nothing is written."""
+
+
 def join_workshop(
     *, engine: Engine, workshop_id: int, diagnostic_id: int, sharing: str
 ) -> Participant:
     """Link a diagnostic to a workshop, or return the existing link as it is: re-joining keeps
     the sharing chosen before (it once silently switched an association to anonymous); the
     participant changes it on purpose from their diagnostic. Raises WorkshopGone when the
-    workshop was deleted meanwhile (nothing is written)."""
+    workshop was deleted meanwhile, WorkshopClosed when it was closed (nothing is written)."""
     if sharing not in SHARING_MODES:
         raise ValueError(sharing)
     try:
@@ -180,10 +185,11 @@ def join_with_new_diagnostic(
 ) -> Diagnostic:
     """Start a diagnostic already linked to the workshop, in one transaction: if the workshop
     was deleted meanwhile, WorkshopGone is raised and no diagnostic exists whose owner never
-    got its link."""
+    got its link. Raises WorkshopClosed when it was closed meanwhile (nothing is written)."""
     if sharing not in SHARING_MODES:
         raise ValueError(sharing)
     with write_session(engine) as session:
+        _lock_workshop(session, workshop_id)
         number = _next_number(session, workshop_id)
         diagnostic = Diagnostic(token=new_token(), snapshot_id=snapshot_id)
         session.add(diagnostic)
@@ -203,12 +209,16 @@ def join_with_new_diagnostic(
 def _lock_workshop(session: Session, workshop_id: int) -> None:
     """Lock the workshop's row for the rest of the transaction, or raise WorkshopGone. Every
     delete of a workshop locks its row before its participants (see delete_workshop), so once
-    locked it cannot vanish, and a link made now is never left pointing at nothing."""
+    locked it cannot vanish, and a link made now is never left pointing at nothing. Raises
+    WorkshopClosed when it is closed: the route's own check of is_open was an earlier read,
+    and closing (which freezes) must not let a join slip in after it."""
     found = session.execute(
-        select(Workshop.id).where(Workshop.id == workshop_id).with_for_update()
+        select(Workshop.id, Workshop.is_open).where(Workshop.id == workshop_id).with_for_update()
     ).first()
     if found is None:
         raise WorkshopGone(workshop_id)
+    if not found.is_open:
+        raise WorkshopClosed(workshop_id)
 
 
 def _next_number(session: Session, workshop_id: int) -> int:

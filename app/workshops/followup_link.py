@@ -8,7 +8,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db import detached, write_session
@@ -35,12 +35,17 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def choices(*, engine: Engine, facilitator_id: int, exclude_id: int | None) -> list[FirstSession]:
-    """The workshops this counsellor runs (created or co-run), newest first, but this one."""
+def choices(
+    *, engine: Engine, facilitator_id: int, exclude_id: int | None, current_id: int | None = None
+) -> list[FirstSession]:
+    """The workshops this counsellor runs (created or co-run), newest first, but this one;
+    plus `current_id`, the first session this workshop already follows: a co-counsellor who
+    does not run it keeps the link (and sees its title) when saving an edit."""
+    runs = can_run(facilitator_id)
     with Session(engine) as session:
         rows = session.execute(
             select(Workshop.id, Workshop.title, Workshop.held_on, Workshop.follows_id)
-            .where(can_run(facilitator_id))
+            .where(runs if current_id is None else or_(runs, Workshop.id == current_id))
             .order_by(Workshop.held_on.desc(), Workshop.id.desc())
         ).all()
     return [FirstSession(*row) for row in rows if row[0] != exclude_id]

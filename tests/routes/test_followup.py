@@ -320,7 +320,7 @@ def test_before_after_of_a_returning_association(client, browser, questionnaire,
     for lever_id, delta in expected.items():
         assert f"({signed(delta)})" in text, lever_id
     assert "1 faite" in text and "1 en cours" in text and "1 abandonnée" in text
-    assert "1 pas commencée" in text
+    assert "1 non commencée" in text and "pas commencée" not in text
     assert "Participant n° 1" in text
     # Anonymous in the follow-up: the name it gave in the first session is not shown.
     assert "Les Jardins Partagés" not in text
@@ -377,5 +377,5 @@ def test_before_after_in_english(client, browser, questionnaire, two_sessions):
     change_and_rejoin(client, browser, questionnaire, two_sessions)
     client.post("/langue", data={"lang": "en", "next": "/"})
     text = client.get(f"/ateliers/{two_sessions['follow']}/avant-apres").text
-    assert "Before / after" in text and "1 in progress" in text
+    assert "Before / after" in text and "1 in progress" in text and "1 not started" in text
     assert "Avant / après" not in text
