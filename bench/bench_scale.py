@@ -541,12 +541,12 @@ def print_purge(small: PurgeTimes, large: PurgeTimes, n_small: int, n_large: int
     per_row = [t.total_s / max(1, t.deleted.diagnostics) * 1e3 for t in (small, large)]
     r_find, r_row = per_found[1] / per_found[0], per_row[1] / per_row[0]
     print(
-        f"  finding, per stale diagnostic: {per_found[0]:.1f} µs against {per_found[1]:.1f} µs:"
-        f" {r_find:.2f}x {flag(r_find)}"
+        f"  finding, per stale diagnostic: {per_found[1]:.1f} µs (large) against"
+        f" {per_found[0]:.1f} µs (small): {r_find:.2f}x {flag(r_find)}"
     )
     print(
-        f"  whole purge, per diagnostic deleted: {per_row[0]:.2f} ms against {per_row[1]:.2f} ms:"
-        f" {r_row:.2f}x {flag(r_row)}"
+        f"  whole purge, per diagnostic deleted: {per_row[1]:.2f} ms (large) against"
+        f" {per_row[0]:.2f} ms (small): {r_row:.2f}x {flag(r_row)}"
     )
 
 
