@@ -22,7 +22,7 @@ from app.questionnaire.model import Questionnaire
 from app.ratelimit import RateLimits
 from app.report.pdf import ReportRenderer
 from app.store import QuestionnaireStore
-from app.workshops import data as workshop_data
+from app.workshops import storage as workshop_storage
 from app.workshops.board import Board
 from app.workshops.group import ResultCache
 
@@ -147,7 +147,7 @@ def owned_workshop(workshop_id: str, facilitator: FacilitatorDep, engine: Engine
     another account cannot even tell whether it exists."""
     found = None
     if (wid := parse_id(workshop_id)) is not None:
-        found = workshop_data.owned_workshop(
+        found = workshop_storage.owned_workshop(
             engine=engine, facilitator_id=facilitator.id, workshop_id=wid
         )
     if found is None:

@@ -36,9 +36,9 @@ def lock_diagnostic(
 
     1. the diagnostic's row (this function): saves of answers (`crud.save_answers`,
        `crud.save_by_token`), of the plan and the pitch sheet (`plan_store`), joining a
-       workshop (`workshops.data`), deleting a diagnostic and the retention purge
+       workshop (`workshops.storage`), deleting a diagnostic and the retention purge
        (`crud.delete_diagnostic`);
-    2. then the workshop's row (`workshops.data._lock_workshop`, `_next_number`; deleting a
+    2. then the workshop's row (`workshops.storage._lock_workshop`, `_next_number`; deleting a
        workshop and the purge of stale workshops lock it first, as they lock no diagnostic);
     3. then the rows that hang off them: answers, plans, participants.
 

@@ -36,7 +36,7 @@ from app.routes import (
     sharing,
     workshops,
 )
-from app.routes import data as personal_data_routes
+from app.routes import personal_data as personal_data_routes
 from app.security import CrossSiteRefusal, SecurityHeaders
 from app.store import QuestionnaireStore
 from app.templating import HTMX_SRC

@@ -21,8 +21,8 @@ from app.models import Diagnostic, Facilitator, FacilitatorSession, Workshop, ut
 from app.plan import PlanItem
 from app.questionnaire.model import Questionnaire
 from app.scoring.result import compute_result
-from app.workshops import data as workshop_data
 from app.workshops import rounds
+from app.workshops import storage as workshop_storage
 from app.workshops.codes import display_code
 from app.workshops.dla import RoundOutcome, dla_record, shared_piste
 from app.workshops.exports import result_rows
@@ -123,7 +123,7 @@ def diagnostic_export(
     answers: dict[str, Any],
     exported_at: datetime | None = None,
 ) -> dict[str, Any]:
-    memberships = workshop_data.memberships(engine=engine, diagnostic_id=diagnostic.id)
+    memberships = workshop_storage.memberships(engine=engine, diagnostic_id=diagnostic.id)
     return {
         "export": _header("diagnostic", exported_at),
         "diagnostic": {

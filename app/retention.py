@@ -172,7 +172,7 @@ def stale_workshops(*, engine: Engine, cutoff: datetime) -> list[tuple[int, list
 
 
 def delete_stale_workshop(*, engine: Engine, workshop_id: int, cutoff: datetime) -> bool:
-    """As `workshops.data.delete_workshop` (the links go, the diagnostics stay), but only if
+    """As `workshops.storage.delete_workshop` (the links go, the diagnostics stay), but only if
     still without activity once its row is locked: someone may be joining at that very moment.
     Returns whether it was deleted."""
     with write_session(engine) as session:

@@ -63,7 +63,7 @@ from app.web.downloads import (
 )
 from app.web.links import resume_url
 from app.web.pages import error_page, render
-from app.workshops import data as workshop_data
+from app.workshops import storage as workshop_storage
 from app.workshops.anonymity import lone_anonymous
 
 router = APIRouter(include_in_schema=False)
@@ -192,7 +192,7 @@ def diagnostic_home(
     quitte: str = "",
 ):
     questionnaire = opened.questionnaire
-    memberships = workshop_data.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
+    memberships = workshop_storage.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
     return render(
         request,
         "home.html",
@@ -207,13 +207,13 @@ def diagnostic_home(
             "sharing_changed": partage == "1",
             "left": quitte == "1",
             "memberships": memberships,
-            "sharing_labels": workshop_data.SHARING_LABELS,
+            "sharing_labels": workshop_storage.SHARING_LABELS,
             # Memberships where choosing "anonymous" would leave them the only anonymous one.
             "lone_anonymous": {
                 participant.id
                 for participant, workshop in memberships
                 if lone_anonymous(
-                    workshop_data.sharing_counts(engine=engine, workshop_id=workshop.id),
+                    workshop_storage.sharing_counts(engine=engine, workshop_id=workshop.id),
                     participant.sharing,
                 )
             },

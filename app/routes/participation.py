@@ -29,7 +29,7 @@ from app.questionnaire.answers import AnswerError, clean_text
 from app.scoring.result import compute_result
 from app.web.forms import form_text
 from app.web.pages import error_page, render
-from app.workshops import data, opening, round_view, rounds
+from app.workshops import opening, round_view, rounds, storage
 from app.workshops.anonymity import SMALL_GROUP, lone_anonymous
 from app.workshops.board import Board
 from app.workshops.codes import display_code, normalise_code
@@ -67,7 +67,7 @@ def _open_workshop(request: Request, engine, limits, raw_code: str) -> Workshop 
     many wrong codes). A right code is never limited: only wrong ones count and only they are
     refused, so one address's wrong codes never stop a whole room joining behind the venue's
     single Wi-Fi address."""
-    workshop = data.workshop_by_code(engine=engine, code=normalise_code(raw_code))
+    workshop = storage.workshop_by_code(engine=engine, code=normalise_code(raw_code))
     if workshop is None:
         key = f"ip:{client_address(request)}"
         if not limits.hit("join", key):
@@ -125,7 +125,7 @@ def _join_page(
             "errors": errors or {},
             "values": values or {},
             "lone_anonymous": lone_anonymous(
-                data.sharing_counts(engine=engine, workshop_id=workshop.id)
+                storage.sharing_counts(engine=engine, workshop_id=workshop.id)
             ),
             "small_group": SMALL_GROUP,
         },
@@ -155,7 +155,7 @@ def join(
         return found
     values = {name: form_text(form, name) for name in ("diagnostic", "resume_link", "sharing")}
     errors: dict[str, str] = {}
-    if values["sharing"] not in data.SHARING_MODES:
+    if values["sharing"] not in storage.SHARING_MODES:
         errors["sharing"] = _("Choisissez comment vos résultats apparaissent au groupe.")
     if values["diagnostic"] not in ("new", "existing"):
         errors["diagnostic"] = _("Choisissez de commencer un diagnostic ou de reprendre le vôtre.")
@@ -176,14 +176,14 @@ def join(
     try:
         if new:
             creation_limit(request)
-            diagnostic = data.join_with_new_diagnostic(
+            diagnostic = storage.join_with_new_diagnostic(
                 engine=engine,
                 workshop_id=found.id,
                 snapshot_id=store.current_snapshot_id,
                 sharing=values["sharing"],
             )
         else:
-            joined = data.join_workshop(
+            joined = storage.join_workshop(
                 engine=engine,
                 workshop_id=found.id,
                 diagnostic_id=diagnostic.id,
@@ -193,11 +193,11 @@ def join(
                 # Already in, with another choice: it is kept, and the participant is told.
                 url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
                 return RedirectResponse(f"{url}?partage=garde#ateliers", status_code=303)
-    except data.WorkshopGone:
+    except storage.WorkshopGone:
         # Deleted by its counsellor since the code was looked up: the same page as for a code
         # that never existed (nothing was written).
         return _unknown_code(request, code)
-    except data.WorkshopClosed:
+    except storage.WorkshopClosed:
         # Closed (or frozen) since the code was looked up: the closed workshop's page.
         return _closed_page(request)
     url = request.app.url_path_for("diagnostic_home", token=diagnostic.token)
@@ -207,7 +207,7 @@ def join(
 def own_membership(engine, opened, participant_id: str):
     membership = None
     if (pid := parse_id(participant_id)) is not None:
-        membership = data.membership(
+        membership = storage.membership(
             engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
         )
     if membership is None:
@@ -221,9 +221,9 @@ def change_sharing(
 ):
     membership = own_membership(engine, opened, participant_id)
     sharing = form_text(form, "sharing")
-    if sharing not in data.SHARING_MODES:
+    if sharing not in storage.SHARING_MODES:
         return error_page(request, 422, _("Choisissez « avec le nom » ou « anonymement »."))
-    data.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)
+    storage.set_sharing(engine=engine, participant_id=membership.id, sharing=sharing)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?partage=1#ateliers", status_code=303)
 
@@ -235,7 +235,7 @@ def change_sharing(
 )
 def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
     membership = own_membership(engine, opened, participant_id)
-    workshop = data.workshop_of(engine=engine, workshop_id=membership.workshop_id)
+    workshop = storage.workshop_of(engine=engine, workshop_id=membership.workshop_id)
     return render(
         request,
         "join/leave.html",
@@ -246,7 +246,7 @@ def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, pa
 @router.post("/d/{token}/ateliers/{participant_id}/quitter", name="membership_leave")
 def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
     membership = own_membership(engine, opened, participant_id)
-    data.leave_workshop(engine=engine, participant_id=membership.id)
+    storage.leave_workshop(engine=engine, participant_id=membership.id)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
     return RedirectResponse(f"{url}?quitte=1#ateliers", status_code=303)
 
@@ -256,19 +256,19 @@ def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participan
 
 def _presenter_label(board: Board, round_: rounds.Round) -> tuple[int, str]:
     """(number, label) of the round's presenter, named only if they chose so."""
-    members = data.group_members(engine=board.engine, workshop_id=round_.workshop_id)
+    members = storage.group_members(engine=board.engine, workshop_id=round_.workshop_id)
     chosen = [m for m in members if m.participant_id == round_.participant_id]
     views = member_views(
         chosen,
         board.store.for_snapshot,
-        lambda ids: data.answers_of(engine=board.engine, diagnostic_ids=ids),
+        lambda ids: storage.answers_of(engine=board.engine, diagnostic_ids=ids),
         board.results,
     )
     return views[0].number, views[0].label
 
 
 def _frozen_at(engine, membership: Participant):
-    workshop = data.workshop_of(engine=engine, workshop_id=membership.workshop_id)
+    workshop = storage.workshop_of(engine=engine, workshop_id=membership.workshop_id)
     return workshop.frozen_at if workshop is not None else None
 
 
@@ -438,7 +438,7 @@ def phone_present_consent(
     save_limit(request, opened.diagnostic.token)
     membership = own_membership(engine, opened, participant_id)
     agreed = form_text(form, "agree") == "1"
-    data.set_present_consent(engine=engine, participant_id=membership.id, agreed=agreed)
+    storage.set_present_consent(engine=engine, participant_id=membership.id, agreed=agreed)
     url = request.app.url_path_for(
         "phone_round", token=opened.diagnostic.token, participant_id=str(membership.id)
     )

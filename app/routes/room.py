@@ -25,7 +25,7 @@ from app.models import Participant, Workshop
 from app.questionnaire.answers import AnswerError, clean_text
 from app.web.forms import form_text
 from app.web.pages import render
-from app.workshops import data
+from app.workshops import storage
 from app.workshops.board import Board
 from app.workshops.group import member_label
 
@@ -40,7 +40,7 @@ def _counsellors_page(request, facilitator, workshop, engine, error="", email=""
             "facilitator": facilitator,
             "workshop": workshop,
             "creator": accounts_creator(engine, workshop),
-            "co_counsellors": data.co_counsellors(engine=engine, workshop_id=workshop.id),
+            "co_counsellors": storage.co_counsellors(engine=engine, workshop_id=workshop.id),
             "error": error,
             "email": email,
             "added": request.query_params.get("ajoute") == "1",
@@ -50,7 +50,7 @@ def _counsellors_page(request, facilitator, workshop, engine, error="", email=""
 
 
 def accounts_creator(engine, workshop: Workshop):
-    return data.facilitator_by_id(engine=engine, facilitator_id=workshop.facilitator_id)
+    return storage.facilitator_by_id(engine=engine, facilitator_id=workshop.facilitator_id)
 
 
 @router.get(
@@ -87,7 +87,7 @@ def add_counsellor(
         return page
     found = accounts.get_by_email(engine=engine, email=email)
     if found is not None:
-        data.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=found.id)
+        storage.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=found.id)
     url = request.app.url_path_for("workshop_counsellors", workshop_id=str(workshop.id))
     return RedirectResponse(f"{url}?ajoute=1", status_code=303)
 
@@ -104,7 +104,7 @@ def remove_counsellor(
 ):
     fid = parse_id(facilitator_id)
     if fid is not None:
-        data.remove_co_counsellor(engine=engine, workshop_id=workshop.id, facilitator_id=fid)
+        storage.remove_co_counsellor(engine=engine, workshop_id=workshop.id, facilitator_id=fid)
     if fid == facilitator.id and fid != workshop.facilitator_id:
         # A co-counsellor who steps down no longer sees the workshop.
         return RedirectResponse("/ateliers", status_code=303)
@@ -119,7 +119,7 @@ def participant_of(engine, workshop: Workshop, number: str) -> Participant:
     """The workshop's participant with this number; 404 for any other number."""
     found = None
     if (wanted := parse_id(number)) is not None:
-        found = data.participant_by_number(engine=engine, workshop_id=workshop.id, number=wanted)
+        found = storage.participant_by_number(engine=engine, workshop_id=workshop.id, number=wanted)
     if found is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable."))
     return found
@@ -130,7 +130,7 @@ def _label(board: Board, participant: Participant) -> str:
     role = board.store.current.definition.roles.association_name
     if participant.sharing != "named" or not role:
         return member_label(participant.number, None)
-    answers = data.answers_of(engine=board.engine, diagnostic_ids=[participant.diagnostic_id])
+    answers = storage.answers_of(engine=board.engine, diagnostic_ids=[participant.diagnostic_id])
     name = answers[participant.diagnostic_id].get(role)
     return member_label(participant.number, name if isinstance(name, str) else None)
 
@@ -138,7 +138,7 @@ def _label(board: Board, participant: Participant) -> str:
 def _manage_context(request, facilitator, workshop, board, participant, **extra):
     others = [
         (p.number, _label(board, p))
-        for p in data.workshop_participants(engine=board.engine, workshop_id=workshop.id)
+        for p in storage.workshop_participants(engine=board.engine, workshop_id=workshop.id)
         if p.id != participant.id
     ]
     return {
@@ -189,13 +189,13 @@ def participant_note(
     participant = participant_of(engine, workshop, number)
     raw = form_text(form, "note")
     try:
-        note = clean_text(raw, data.NOTE_LIMIT, single_line=False)
+        note = clean_text(raw, storage.NOTE_LIMIT, single_line=False)
     except AnswerError as error:
         context = _manage_context(
             request, facilitator, workshop, board, participant, note=raw, error=str(error)
         )
         return render(request, "workshops/participant_manage.html", context, status_code=422)
-    data.set_note(engine=engine, participant_id=participant.id, note=note)
+    storage.set_note(engine=engine, participant_id=participant.id, note=note)
     url = request.app.url_path_for(
         "manage_participant", workshop_id=str(workshop.id), number=str(participant.number)
     )
@@ -236,8 +236,8 @@ def remove_participant(
         kept = participant_of(engine, workshop, into)
         if kept.id == participant.id:
             raise HTTPException(status_code=404, detail=_("Participant introuvable."))
-        data.merge_participant(engine=engine, duplicate=participant, kept=kept)
+        storage.merge_participant(engine=engine, duplicate=participant, kept=kept)
     else:
-        data.remove_participant(engine=engine, participant_id=participant.id)
+        storage.remove_participant(engine=engine, participant_id=participant.id)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(f"{url}?retire={participant.number}", status_code=303)

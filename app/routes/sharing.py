@@ -14,7 +14,7 @@ from app.report.charts.followup_map import followup_map_svg
 from app.templating import jinja_env
 from app.web.downloads import download, today_in_france
 from app.web.pages import render
-from app.workshops import data
+from app.workshops import storage
 from app.workshops.board import Board
 from app.workshops.followup_view import lever_columns, load_follow_up, table_rows
 from app.workshops.opening import frozen_label
@@ -28,14 +28,14 @@ def _context(board: Board, opened, participant_id: str) -> dict:
     engine = board.engine
     membership = None
     if (pid := parse_id(participant_id)) is not None:
-        membership = data.membership(
+        membership = storage.membership(
             engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
         )
     if membership is None:
         raise HTTPException(status_code=404, detail=_("Participation introuvable."))
     workshop = next(
         w
-        for p, w in data.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
+        for p, w in storage.memberships(engine=engine, diagnostic_id=opened.diagnostic.id)
         if p.id == membership.id
     )
     summary = load_summary(board, workshop.id)

@@ -43,7 +43,7 @@ from app.web.downloads import download, today_in_france
 from app.web.forms import form_text
 from app.web.links import join_url
 from app.web.pages import render
-from app.workshops import data, followup_link, opening, round_view, rounds
+from app.workshops import followup_link, opening, round_view, rounds, storage
 from app.workshops.board import Board, board_version, last_activity
 from app.workshops.codes import display_code
 from app.workshops.exports import result_csv, result_rows
@@ -73,7 +73,7 @@ def parse_date(raw: str) -> date | None:
     return date.fromisoformat(raw)
 
 
-def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[str, str], dict]:
+def workshop_fields(form: FormData) -> tuple[storage.WorkshopFields | None, dict[str, str], dict]:
     """Validated fields, errors by field name, and the values as typed (to show them again)."""
     values = {name: form_text(form, name) for name in ("title", "held_on", "place", "notes")}
     errors: dict[str, str] = {}
@@ -103,7 +103,11 @@ def workshop_fields(form: FormData) -> tuple[data.WorkshopFields | None, dict[st
         ) % {"first": YEARS[0], "last": YEARS[1]}
     if errors:
         return None, errors, values
-    return data.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes), {}, values
+    return (
+        storage.WorkshopFields(title=title, held_on=held_on, place=place, notes=notes),
+        {},
+        values,
+    )
 
 
 def _form_values(workshop: Workshop) -> dict[str, str]:
@@ -164,7 +168,7 @@ def board_context(
     board: Board,
     workshop: Workshop,
     projector: bool = False,
-    members: list[data.GroupMember] | None = None,
+    members: list[storage.GroupMember] | None = None,
     version: str | None = None,
     include_partial: bool = False,
     source: GroupSource | None = None,
@@ -216,7 +220,7 @@ def workshop_list(
         "workshops/list.html",
         {
             "facilitator": facilitator,
-            "workshops": data.list_workshops(engine=engine, facilitator_id=facilitator.id),
+            "workshops": storage.list_workshops(engine=engine, facilitator_id=facilitator.id),
             "welcome": bienvenue == "1",
             "display_code": display_code,
         },
@@ -261,7 +265,7 @@ def create_workshop(
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
         )
-    workshop = data.create_workshop(engine=engine, facilitator_id=facilitator.id, fields=fields)
+    workshop = storage.create_workshop(engine=engine, facilitator_id=facilitator.id, fields=fields)
     if follows_id is not None:
         followup_link.set_follows(engine=engine, workshop_id=workshop.id, follows_id=follows_id)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
@@ -402,7 +406,7 @@ def update_workshop(
         return render(
             request, "workshops/form.html", {**context, "errors": errors}, status_code=422
         )
-    data.update_workshop(engine=engine, workshop_id=workshop.id, fields=fields)
+    storage.update_workshop(engine=engine, workshop_id=workshop.id, fields=fields)
     followup_link.set_follows(engine=engine, workshop_id=workshop.id, follows_id=follows_id)
     url = request.app.url_path_for("workshop_board", workshop_id=str(workshop.id))
     return RedirectResponse(url, status_code=303)
@@ -430,7 +434,7 @@ def workshop_freeze(request: Request, workshop: WorkshopDep, engine: EngineDep, 
 def _switch(store, workshop: Workshop, engine, is_open: bool) -> None:
     try:
         opening.set_open(engine=engine, store=store, workshop_id=workshop.id, is_open=is_open)
-    except data.WorkshopGone as gone:
+    except storage.WorkshopGone as gone:
         raise HTTPException(status_code=404, detail=_("Atelier introuvable.")) from gone
 
 
@@ -445,7 +449,7 @@ def delete_workshop_confirm(request: Request, facilitator: FacilitatorDep, works
 
 @router.post("/ateliers/{workshop_id}/supprimer")
 def delete_workshop(workshop: WorkshopDep, engine: EngineDep):
-    data.delete_workshop(engine=engine, workshop_id=workshop.id)
+    storage.delete_workshop(engine=engine, workshop_id=workshop.id)
     return RedirectResponse("/ateliers", status_code=303)
 
 
@@ -477,7 +481,7 @@ def round_member(board: Board, workshop: Workshop, number: str) -> MemberView:
     return board.views(workshop, [_numbered(source.members, number)], source)[0]
 
 
-def _numbered(members: list[data.GroupMember], number: str) -> data.GroupMember:
+def _numbered(members: list[storage.GroupMember], number: str) -> storage.GroupMember:
     wanted = parse_id(number)
     chosen = [m for m in members if m.number == wanted]
     if not chosen:

@@ -21,7 +21,6 @@ from app.plan import PlanItem
 from app.report.charts import group_map_svg
 from app.store import QuestionnaireStore
 from app.workshops import rounds, synthesis
-from app.workshops.data import GroupMember
 from app.workshops.dla import shared_piste
 from app.workshops.group import (
     GroupSummary,
@@ -33,6 +32,7 @@ from app.workshops.group import (
 )
 from app.workshops.opening import PARIS
 from app.workshops.source import GroupSource, group_source, plans_of
+from app.workshops.storage import GroupMember
 
 
 @dataclass(frozen=True)

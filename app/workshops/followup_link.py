@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.db import detached, write_session
 from app.i18n import _
 from app.models import Workshop
-from app.workshops.data import can_run
+from app.workshops.storage import can_run
 
 MIN_MONTHS = 3
 MAX_MONTHS = 18

@@ -17,7 +17,7 @@ from app.plan_store import load_plans
 from app.questionnaire.model import Questionnaire
 from app.report.charts import marker_letter
 from app.scoring.result import compute_result
-from app.workshops import data, followup_link
+from app.workshops import followup_link, storage
 from app.workshops.followup import BeforeAfter, compare, signed
 from app.workshops.freeze import frozen_of
 from app.workshops.group import member_view
@@ -28,7 +28,7 @@ class Returning:
     """A returning association as the follow-up shows it (its number and sharing choice are
     the follow-up's)."""
 
-    member: data.GroupMember
+    member: storage.GroupMember
     # The association's name if named in the follow-up, else "Participant n° 3".
     label: str
     figures: BeforeAfter
@@ -62,7 +62,7 @@ def follow_up(
     workshop: Workshop,
     first: Workshop,
 ) -> FollowUp:
-    members = data.group_members(engine=engine, workshop_id=workshop.id)
+    members = storage.group_members(engine=engine, workshop_id=workshop.id)
     first_frozen = first.frozen_at is not None
     before_rows = {
         row.diagnostic_id: row for row in frozen_of(engine=engine, workshop_id=first.id).values()
@@ -70,7 +70,7 @@ def follow_up(
     after_rows = frozen_of(engine=engine, workshop_id=workshop.id) if workshop.frozen_at else {}
     back = [m for m in members if m.diagnostic_id in before_rows]
     live_ids = [m.diagnostic_id for m in back if m.participant_id not in after_rows]
-    answers = data.answers_of(engine=engine, diagnostic_ids=live_ids)
+    answers = storage.answers_of(engine=engine, diagnostic_ids=live_ids)
     plans = load_plans(engine=engine, diagnostic_ids=live_ids)
     returning = []
     for member in back:

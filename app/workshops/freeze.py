@@ -22,7 +22,7 @@ from app.db import write_session
 from app.models import Diagnostic, Participant, ParticipantFreeze, Workshop, utcnow
 from app.plan_store import load_plans
 from app.scoring.result import DiagnosticResult
-from app.workshops.data import WorkshopGone, answers_of
+from app.workshops.storage import WorkshopGone, answers_of
 
 
 @dataclass(frozen=True)

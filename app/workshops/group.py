@@ -16,7 +16,7 @@ from app.questionnaire.model import Questionnaire
 from app.report.charts import marker_letter
 from app.scoring.barycentre import Barycentre, pole_positions
 from app.scoring.result import DiagnosticResult, compute_result
-from app.workshops.data import GroupMember
+from app.workshops.storage import GroupMember
 
 # A lever or sub-dimension scored under this by a participant counts as one of their weak spots.
 WEAK_SCORE = 50

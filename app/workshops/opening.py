@@ -16,7 +16,7 @@ from app.clock import as_utc
 from app.i18n import _, current_language
 from app.models import Workshop
 from app.scoring.result import compute_result
-from app.workshops import data
+from app.workshops import storage
 from app.workshops.freeze import freeze_workshop, result_figures, unfreeze_workshop
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,9 +32,9 @@ def set_open(*, engine: Engine, store: Any, workshop_id: int, is_open: bool) -> 
 
     if is_open:
         unfreeze_workshop(engine=engine, workshop_id=workshop_id)
-        data.set_open(engine=engine, workshop_id=workshop_id, is_open=True)
+        storage.set_open(engine=engine, workshop_id=workshop_id, is_open=True)
         return None
-    data.set_open(engine=engine, workshop_id=workshop_id, is_open=False)
+    storage.set_open(engine=engine, workshop_id=workshop_id, is_open=False)
     # Already frozen: kept as it was. A second click, or a form left open in another tab,
     # must not slip later edits into results the counsellor froze (reopen, then freeze).
     with Session(engine) as session:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.models import ParticipantFreeze, Workshop
 from app.plan import PlanItem
 from app.plan_store import load_plans
-from app.workshops.data import GroupMember, answers_of, group_members
 from app.workshops.freeze import Frozen, frozen_of
+from app.workshops.storage import GroupMember, answers_of, group_members
 
 
 @dataclass(frozen=True)

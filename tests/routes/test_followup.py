@@ -288,8 +288,8 @@ def test_before_after_of_a_returning_association(client, browser, questionnaire,
     returning, token = scene["returning"]
 
     # The figures, from the frozen first session and the live diagnostic.
-    from app.workshops.data import workshop_of
     from app.workshops.followup_view import load_follow_up
+    from app.workshops.storage import workshop_of
 
     state = client.app.state
     follow = workshop_of(engine=state.engine, workshop_id=scene["follow"])

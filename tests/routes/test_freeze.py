@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import ParticipantFreeze
-from app.workshops.data import GroupMember
 from app.workshops.group import CachedResult, ResultCache
 from app.workshops.opening import frozen_label
+from app.workshops.storage import GroupMember
 from tests.utils.answers import full_answers, resource_answers
 from tests.utils.pdf import pdf_text
 from tests.utils.workshops import answer, create_workshop, join, membership_id, plan_for, sign_up

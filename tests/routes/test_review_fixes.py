@@ -69,7 +69,7 @@ def test_a_co_counsellor_keeps_the_follow_up_link_of_a_session_they_do_not_run(c
     shown (selected) on the form and saving an edit keeps it; changing it to a workshop they
     do not run is still refused."""
     from app import accounts
-    from app.workshops import data
+    from app.workshops import storage
 
     sign_up(client)
     first = new_workshop(client, "Première séance de Lyon", "2026-01-10")
@@ -79,8 +79,8 @@ def test_a_co_counsellor_keeps_the_follow_up_link_of_a_session_they_do_not_run(c
     sign_up(colleague, "dominique@dla69.fr", "Dominique Petit")
     engine = client.app.state.engine
     colleague_id = accounts.get_by_email(engine=engine, email="dominique@dla69.fr").id
-    workshop = data.workshop_of(engine=engine, workshop_id=follow_up)
-    assert data.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=colleague_id)
+    workshop = storage.workshop_of(engine=engine, workshop_id=follow_up)
+    assert storage.add_co_counsellor(engine=engine, workshop=workshop, facilitator_id=colleague_id)
 
     form = colleague.get(f"/ateliers/{follow_up}/modifier").text
     assert re.search(rf'<option value="{first}" selected>Première séance de Lyon', form)
@@ -120,7 +120,7 @@ def test_a_workshop_closed_while_joining_refuses_and_writes_nothing(
     from sqlalchemy import func, select
 
     from app.models import Diagnostic, Participant
-    from app.workshops import data, opening
+    from app.workshops import opening, storage
 
     sign_up(client)
     _, code = create_workshop(client)
@@ -130,7 +130,7 @@ def test_a_workshop_closed_while_joining_refuses_and_writes_nothing(
         token = participant.post("/diagnostics").url.path.split("/")[2]
         form = {"diagnostic": "existing", "resume_link": token, "sharing": "named"}
     state = client.app.state
-    looked_up = data.workshop_by_code
+    looked_up = storage.workshop_by_code
 
     def found_then_closed(**kwargs):
         workshop = looked_up(**kwargs)
@@ -144,7 +144,7 @@ def test_a_workshop_closed_while_joining_refuses_and_writes_nothing(
             return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
     diagnostics = count(Diagnostic)
-    monkeypatch.setattr(data, "workshop_by_code", found_then_closed)
+    monkeypatch.setattr(storage, "workshop_by_code", found_then_closed)
     response = participant.post(f"/rejoindre/{code.replace('-', '')}", data=form)
     assert response.status_code == 410, response.text
     assert "Cet atelier est fermé" in response.text

@@ -145,7 +145,7 @@ def test_simultaneous_joins_never_fail_and_get_distinct_numbers(client, browser)
     from concurrent.futures import ThreadPoolExecutor
 
     from app import crud
-    from app.workshops import data
+    from app.workshops import storage
 
     sign_up(client)
     workshop_id, _ = create_workshop(client)
@@ -158,14 +158,14 @@ def test_simultaneous_joins_never_fail_and_get_distinct_numbers(client, browser)
 
     def attempt(diagnostic_id):
         start_together.wait(timeout=30)
-        return data.join_workshop(
+        return storage.join_workshop(
             engine=engine, workshop_id=workshop_id, diagnostic_id=diagnostic_id, sharing="named"
         )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         joined = list(pool.map(attempt, attempts))
     assert len({p.id for p in joined if p.diagnostic_id == twice.id}) == 1
-    members = data.group_members(engine=engine, workshop_id=workshop_id)
+    members = storage.group_members(engine=engine, workshop_id=workshop_id)
     assert len(members) == 9
     assert sorted(m.number for m in members) == list(range(1, 10))
 
@@ -180,7 +180,7 @@ def test_a_workshop_deleted_while_joining_is_not_found_and_nothing_is_created(
     from sqlalchemy import func, select
 
     from app.models import Diagnostic, Participant
-    from app.workshops import data
+    from app.workshops import storage
 
     sign_up(client)
     _, code = create_workshop(client)
@@ -190,11 +190,11 @@ def test_a_workshop_deleted_while_joining_is_not_found_and_nothing_is_created(
         token = participant.post("/diagnostics").url.path.split("/")[2]
         form = {"diagnostic": "existing", "resume_link": token, "sharing": "named"}
     engine = client.app.state.engine
-    looked_up = data.workshop_by_code
+    looked_up = storage.workshop_by_code
 
     def found_then_deleted(**kwargs):
         workshop = looked_up(**kwargs)
-        data.delete_workshop(engine=engine, workshop_id=workshop.id)
+        storage.delete_workshop(engine=engine, workshop_id=workshop.id)
         return workshop
 
     def count(table) -> int:
@@ -202,7 +202,7 @@ def test_a_workshop_deleted_while_joining_is_not_found_and_nothing_is_created(
             return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
     diagnostics = count(Diagnostic)
-    monkeypatch.setattr(data, "workshop_by_code", found_then_deleted)
+    monkeypatch.setattr(storage, "workshop_by_code", found_then_deleted)
     response = participant.post(f"/rejoindre/{code.replace('-', '')}", data=form)
     assert response.status_code == 404, response.text
     assert "Aucun atelier ne correspond" in response.text
@@ -222,7 +222,7 @@ def test_joins_racing_the_workshop_deletion_either_join_or_find_it_gone(client):
 
     from app import crud
     from app.models import Diagnostic, Participant
-    from app.workshops import data
+    from app.workshops import storage
 
     sign_up(client)
     workshop_id, _ = create_workshop(client)
@@ -235,25 +235,25 @@ def test_joins_racing_the_workshop_deletion_either_join_or_find_it_gone(client):
         start_together.wait(timeout=30)
         try:
             if n == 8:
-                return data.delete_workshop(engine=engine, workshop_id=workshop_id)
+                return storage.delete_workshop(engine=engine, workshop_id=workshop_id)
             if n < 4:
-                return data.join_workshop(
+                return storage.join_workshop(
                     engine=engine,
                     workshop_id=workshop_id,
                     diagnostic_id=existing[n].id,
                     sharing="named",
                 )
-            return data.join_with_new_diagnostic(
+            return storage.join_with_new_diagnostic(
                 engine=engine, workshop_id=workshop_id, snapshot_id=snapshot, sharing="named"
             )
-        except data.WorkshopGone as gone:
+        except storage.WorkshopGone as gone:
             return gone
 
     with ThreadPoolExecutor(max_workers=9) as pool:
         outcomes = list(pool.map(attempt, range(9)))
     started = [o for o in outcomes[4:8] if isinstance(o, Diagnostic)]
-    assert all(isinstance(o, Participant | data.WorkshopGone) for o in outcomes[:4])
-    assert all(isinstance(o, Diagnostic | data.WorkshopGone) for o in outcomes[4:8])
+    assert all(isinstance(o, Participant | storage.WorkshopGone) for o in outcomes[:4])
+    assert all(isinstance(o, Diagnostic | storage.WorkshopGone) for o in outcomes[4:8])
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Participant)).scalar_one() == 0
         stored = connection.execute(select(func.count()).select_from(Diagnostic)).scalar_one()

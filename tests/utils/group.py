@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.scoring.result import compute_result
-from app.workshops.data import GroupMember
 from app.workshops.group import member_view
+from app.workshops.storage import GroupMember
 
 
 def view(questionnaire, number: int, answers: dict):

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.routes import accounts, language, pages, participation, workshops
-from app.routes import data as personal_data_routes
+from app.routes import personal_data as personal_data_routes
 from tests.utils.clients import csrf_ready
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}

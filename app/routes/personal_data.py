@@ -27,8 +27,8 @@ from app.models import Facilitator, Workshop
 from app.web.downloads import download, today_in_france
 from app.web.forms import form_text
 from app.web.pages import render
-from app.workshops import data as workshop_data
 from app.workshops import rounds
+from app.workshops import storage as workshop_storage
 from app.workshops.board import Board
 from app.workshops.freeze import frozen_of
 from app.workshops.source import plans_of
@@ -85,7 +85,7 @@ def workshop_data_json(workshop: WorkshopDep, board: BoardDep):
 def account_data(facilitator: FacilitatorDep, engine: EngineDep, board: BoardDep):
     workshops = [
         _workshop_fields(board, workshop)
-        for workshop, _count in workshop_data.list_workshops(
+        for workshop, _count in workshop_storage.list_workshops(
             engine=engine, facilitator_id=facilitator.id
         )
     ]
@@ -109,7 +109,7 @@ def _delete_page(
     status_code: int = 200,
 ) -> Response:
     # Only the workshops the account created go with it; co-run ones stay their creator's.
-    workshops = workshop_data.list_workshops(
+    workshops = workshop_storage.list_workshops(
         engine=engine, facilitator_id=facilitator.id, created_only=True
     )
     return render(
