@@ -13,6 +13,7 @@ import mimetypes
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -83,41 +84,46 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
-_gc_pause_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = True
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
+class CyclicGcPause:
     """WeasyPrint allocates hundreds of thousands of short-lived objects per report, and the
     cyclic garbage collector, triggered again and again by that churn, costs about a fifth of
-    the render time (measured in bench/). Pause it for the render; it resumes when the last
-    concurrent render ends and reclaims the ~20 MB of cycles a report leaves in its next passes.
-    While other renders keep it paused, a finishing render collects the youngest generation
-    itself (where all the new objects sit while paused), so a steady stream of reports cannot
-    grow memory without bound."""
-    global _gc_pauses, _gc_was_enabled
-    with _gc_pause_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_pause_lock:
-            _gc_pauses -= 1
-            others_rendering = _gc_pauses > 0
-            if not others_rendering and _gc_was_enabled:
-                gc.enable()
-        if others_rendering and _gc_was_enabled:
-            gc.collect(0)
+    the render time (measured in bench/). `paused()` pauses it for a render; it resumes when
+    the last concurrent render ends and reclaims the ~20 MB of cycles a report leaves in its
+    next passes. While other renders keep it paused, a finishing render collects the youngest
+    generation itself (where all the new objects sit while paused), so a steady stream of
+    reports cannot grow memory without bound. The collector is one per process, hence one
+    instance of this class (`GC_PAUSE`) shared by every renderer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pauses = 0
+        self._was_enabled = True
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            if self._pauses == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._pauses += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pauses -= 1
+                others_rendering = self._pauses > 0
+                if not others_rendering and self._was_enabled:
+                    gc.enable()
+            if others_rendering and self._was_enabled:
+                gc.collect(0)
+
+
+GC_PAUSE = CyclicGcPause()
 
 
 def render_pdf(html: str) -> bytes:
     """HTML string -> A4 PDF bytes (CPU-bound: call it off the event loop)."""
-    with _cyclic_gc_paused():
+    with GC_PAUSE.paused():
         return weasyprint_render(html)
 
 

@@ -467,15 +467,16 @@ def test_print_stylesheet_only_loads_fonts_from_static():
 def test_the_garbage_collector_is_paused_only_while_reports_render():
     import gc
 
-    from app.report.pdf import _cyclic_gc_paused
+    from app.report.pdf import CyclicGcPause
 
+    pause = CyclicGcPause()
     assert gc.isenabled()
-    with _cyclic_gc_paused():
+    with pause.paused():
         assert not gc.isenabled()
-        with _cyclic_gc_paused():  # a second, overlapping render
+        with pause.paused():  # a second, overlapping render
             assert not gc.isenabled()
         assert not gc.isenabled(), "still paused while the first render runs"
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), _cyclic_gc_paused():
+    with pytest.raises(RuntimeError), pause.paused():
         raise RuntimeError("a failing render")
     assert gc.isenabled(), "a failed render must not leave the collector off"
