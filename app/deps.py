@@ -173,13 +173,9 @@ def client_address(request: Request) -> str:
 
 def enforce_limit(request: Request, rule: str, key: str, message: str) -> None:
     """Count one attempt; 429 with Retry-After (page or JSON) once over the limit."""
-    limits = request.app.state.rate_limits
-    if not limits.hit(rule, key):
-        raise HTTPException(
-            status_code=429,
-            detail=message,
-            headers={"Retry-After": str(limits.retry_after(rule, key))},
-        )
+    wait = request.app.state.rate_limits.wait(rule, key)
+    if wait is not None:
+        raise HTTPException(status_code=429, detail=message, headers={"Retry-After": str(wait)})
 
 
 def creation_limit(request: Request) -> None:
@@ -218,8 +214,8 @@ def password_attempt(request: Request, email: str) -> int | None:
     email is let through the cap, so others' guesses never lock its owner out."""
     limits = request.app.state.rate_limits
     address, everywhere, here = _password_keys(request, email)
-    if not limits.hit("login", address):
-        return limits.retry_after("login", address)
+    if (wait := limits.wait("login", address)) is not None:
+        return wait
     if not limits.allows("login_email", everywhere) and not limits.allows("login_email_here", here):
         return limits.retry_after("login_email_here", here)
     return None

@@ -104,6 +104,14 @@ class RateLimits:
             allowed = self.limiter.hit(item, self.prefix, rule, key) and allowed
         return allowed
 
+    def wait(self, rule: str, *keys: str) -> int | None:
+        """The one way a request is limited: count one attempt against every key, and say how
+        many seconds to wait when any of them is over the limit (None: go ahead). What the
+        caller shows then (a 429 page, a form with its error, JSON) is the caller's."""
+        if self.hit(rule, *keys):
+            return None
+        return self.retry_after(rule, *keys)
+
     def allows(self, rule: str, *keys: str) -> bool:
         """Whether every key is still under the limit, without counting an attempt."""
         item = self.rules[rule]

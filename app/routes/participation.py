@@ -69,12 +69,12 @@ def _open_workshop(request: Request, engine, limits, raw_code: str) -> Workshop 
     single Wi-Fi address."""
     workshop = storage.workshop_by_code(engine=engine, code=normalise_code(raw_code))
     if workshop is None:
-        key = f"ip:{client_address(request)}"
-        if not limits.hit("join", key):
+        wait = limits.wait("join", f"ip:{client_address(request)}")
+        if wait is not None:
             response = error_page(
                 request, 429, _("Trop de codes erronés. Patientez une minute avant de réessayer.")
             )
-            response.headers["Retry-After"] = str(limits.retry_after("join", key))
+            response.headers["Retry-After"] = str(wait)
             return response
         return _unknown_code(request, raw_code)
     if not workshop.is_open:

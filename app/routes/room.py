@@ -79,11 +79,11 @@ def add_counsellor(
         return _counsellors_page(request, facilitator, workshop, engine, error, email, 422)
     # Whether an address has an account must not leak: the answer is the same either way, and
     # attempts are limited like sign-in (same rule, same per-address budget), per account too.
-    keys = (f"ip:{client_address(request)}", f"account:{facilitator.id}")
-    if not limits.hit("login", *keys):
+    wait = limits.wait("login", f"ip:{client_address(request)}", f"account:{facilitator.id}")
+    if wait is not None:
         error = _("Trop de tentatives d'ajout. Patientez une minute avant de réessayer.")
         page = _counsellors_page(request, facilitator, workshop, engine, error, email, 429)
-        page.headers["Retry-After"] = str(limits.retry_after("login", *keys))
+        page.headers["Retry-After"] = str(wait)
         return page
     found = accounts.get_by_email(engine=engine, email=email)
     if found is not None:
