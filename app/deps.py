@@ -134,22 +134,12 @@ FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
 OptionalFacilitatorDep = Annotated[Facilitator | None, Depends(optional_facilitator)]
 
 
-def parse_id(raw: str) -> int | None:
-    """A positive database id from a path segment, else None (a guessed or mangled id is
-    then answered like an unknown one: 404, never 422 or 500)."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        return None
-    return int(raw)
-
-
-def owned_workshop(workshop_id: str, facilitator: FacilitatorDep, engine: EngineDep) -> Workshop:
-    """The workshop in the path, if it belongs to the signed-in counsellor; 404 otherwise, so
-    another account cannot even tell whether it exists."""
-    found = None
-    if (wid := parse_id(workshop_id)) is not None:
-        found = workshop_storage.owned_workshop(
-            engine=engine, facilitator_id=facilitator.id, workshop_id=wid
-        )
+def owned_workshop(workshop_id: int, facilitator: FacilitatorDep, engine: EngineDep) -> Workshop:
+    """The workshop in the path (a `dbid`, see app/web/ids.py), if it belongs to the signed-in
+    counsellor; 404 otherwise, so another account cannot even tell whether it exists."""
+    found = workshop_storage.owned_workshop(
+        engine=engine, facilitator_id=facilitator.id, workshop_id=workshop_id
+    )
     if found is None:
         raise HTTPException(status_code=404, detail=_("Atelier introuvable."))
     return found

@@ -16,7 +16,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get(
-    "/ateliers/{workshop_id}/avant-apres", response_class=HTMLResponse, name="workshop_followup"
+    "/ateliers/{workshop_id:dbid}/avant-apres",
+    response_class=HTMLResponse,
+    name="workshop_followup",
 )
 def before_after_page(
     request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, board: BoardDep

@@ -19,7 +19,6 @@ from app.deps import (
     StoreDep,
     client_address,
     creation_limit,
-    parse_id,
     save_limit,
 )
 from app.i18n import _
@@ -204,20 +203,18 @@ def join(
     return RedirectResponse(f"{url}?{'nouveau=1&' if new else ''}atelier=1", status_code=303)
 
 
-def own_membership(engine, opened, participant_id: str):
-    membership = None
-    if (pid := parse_id(participant_id)) is not None:
-        membership = storage.membership(
-            engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
-        )
+def own_membership(engine, opened, participant_id: int):
+    membership = storage.membership(
+        engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=participant_id
+    )
     if membership is None:
         raise HTTPException(status_code=404, detail=_("Participation introuvable."))
     return membership
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/partage", name="membership_sharing")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/partage", name="membership_sharing")
 def change_sharing(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: int, form: FormDep
 ):
     membership = own_membership(engine, opened, participant_id)
     sharing = form_text(form, "sharing")
@@ -229,11 +226,11 @@ def change_sharing(
 
 
 @router.get(
-    "/d/{token}/ateliers/{participant_id}/depart",
+    "/d/{token}/ateliers/{participant_id:dbid}/depart",
     response_class=HTMLResponse,
     name="membership_leave_confirm",
 )
-def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: int):
     membership = own_membership(engine, opened, participant_id)
     workshop = storage.workshop_of(engine=engine, workshop_id=membership.workshop_id)
     return render(
@@ -243,8 +240,8 @@ def leave_confirm(request: Request, opened: DiagnosticDep, engine: EngineDep, pa
     )
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/quitter", name="membership_leave")
-def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str):
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/quitter", name="membership_leave")
+def leave(request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: int):
     membership = own_membership(engine, opened, participant_id)
     storage.leave_workshop(engine=engine, participant_id=membership.id)
     url = request.app.url_path_for("diagnostic_home", token=opened.diagnostic.token)
@@ -326,29 +323,31 @@ def _phone_page(
 
 
 @router.get(
-    "/d/{token}/ateliers/{participant_id}/tour", response_class=HTMLResponse, name="phone_round"
+    "/d/{token}/ateliers/{participant_id:dbid}/tour",
+    response_class=HTMLResponse,
+    name="phone_round",
 )
 def phone_round(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: str
+    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: int
 ):
     membership = own_membership(engine, opened, participant_id)
     return _phone_page(request, board, opened, membership)
 
 
 @router.get(
-    "/d/{token}/ateliers/{participant_id}/tour/direct",
+    "/d/{token}/ateliers/{participant_id:dbid}/tour/direct",
     response_class=HTMLResponse,
     name="phone_round_live",
 )
 def phone_round_live(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: str
+    request: Request, opened: DiagnosticDep, engine: EngineDep, board: BoardDep, participant_id: int
 ):
     """The live part of the phone page (timer, problem, suggestions), polled by htmx."""
     membership = own_membership(engine, opened, participant_id)
     return render(request, "join/_round_live.html", _phone_context(board, opened, membership))
 
 
-def _acting_round(request: Request, opened, engine, participant_id: str, presenter: bool):
+def _acting_round(request: Request, opened, engine, participant_id: int, presenter: bool):
     """The membership and the open round of its workshop; 409 when no round is open, 403 when
     the action is the presenter's and this participant is not presenting."""
     save_limit(request, opened.diagnostic.token)
@@ -375,13 +374,13 @@ def _back_to_phone(request: Request, opened, membership: Participant, anchor: st
     return RedirectResponse(f"{url}?envoye=1{anchor}", status_code=303)
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/tour/suggestions", name="phone_suggestion")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/tour/suggestions", name="phone_suggestion")
 def phone_suggestion(
     request: Request,
     opened: DiagnosticDep,
     engine: EngineDep,
     board: BoardDep,
-    participant_id: str,
+    participant_id: int,
     form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
@@ -407,21 +406,23 @@ def phone_suggestion(
 
 
 @router.post(
-    "/d/{token}/ateliers/{participant_id}/tour/suggestions/{suggestion_id}/supprimer",
+    "/d/{token}/ateliers/{participant_id:dbid}/tour/suggestions/{suggestion_id:dbid}/supprimer",
     name="phone_suggestion_delete",
 )
 def phone_suggestion_delete(
     request: Request,
     opened: DiagnosticDep,
     engine: EngineDep,
-    participant_id: str,
-    suggestion_id: str,
+    participant_id: int,
+    suggestion_id: int,
 ):
     """A participant takes back one of their own suggestions while the round is open."""
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=False)
-    sid = parse_id(suggestion_id)
-    if sid is None or not rounds.delete_suggestion(
-        engine=engine, round_id=round_.id, suggestion_id=sid, author_number=membership.number
+    if not rounds.delete_suggestion(
+        engine=engine,
+        round_id=round_.id,
+        suggestion_id=suggestion_id,
+        author_number=membership.number,
     ):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
     url = request.app.url_path_for(
@@ -430,9 +431,9 @@ def phone_suggestion_delete(
     return RedirectResponse(f"{url}?retiree=1#mes-suggestions", status_code=303)
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/presenter", name="phone_present_consent")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/presenter", name="phone_present_consent")
 def phone_present_consent(
-    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: str, form: FormDep
+    request: Request, opened: DiagnosticDep, engine: EngineDep, participant_id: int, form: FormDep
 ):
     """The participant agrees to present their situation in a round, or withdraws it."""
     save_limit(request, opened.diagnostic.token)
@@ -445,13 +446,13 @@ def phone_present_consent(
     return RedirectResponse(f"{url}?accord={'1' if agreed else '0'}#presenter", status_code=303)
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/tour/probleme", name="phone_problem")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/tour/probleme", name="phone_problem")
 def phone_problem(
     request: Request,
     opened: DiagnosticDep,
     engine: EngineDep,
     board: BoardDep,
-    participant_id: str,
+    participant_id: int,
     form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
@@ -471,13 +472,13 @@ def phone_problem(
     return _back_to_phone(request, opened, membership, "#probleme")
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/tour/pistes", name="phone_choice")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/tour/pistes", name="phone_choice")
 def phone_choice(
     request: Request,
     opened: DiagnosticDep,
     engine: EngineDep,
     board: BoardDep,
-    participant_id: str,
+    participant_id: int,
     form: FormDep,
 ):
     membership, round_ = _acting_round(request, opened, engine, participant_id, presenter=True)
@@ -491,13 +492,13 @@ def phone_choice(
     return _back_to_phone(request, opened, membership, "#pistes")
 
 
-@router.post("/d/{token}/ateliers/{participant_id}/tour/retour", name="phone_feedback")
+@router.post("/d/{token}/ateliers/{participant_id:dbid}/tour/retour", name="phone_feedback")
 def phone_feedback(
     request: Request,
     opened: DiagnosticDep,
     engine: EngineDep,
     board: BoardDep,
-    participant_id: str,
+    participant_id: int,
     form: FormDep,
 ):
     """A peer's feedback on the presenter's pitch, during the round's pitch phase."""

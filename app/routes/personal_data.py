@@ -63,7 +63,7 @@ def _workshop_fields(board: Board, workshop: Workshop) -> dict[str, Any]:
     )
 
 
-@router.get("/ateliers/{workshop_id}/donnees.json", name="workshop_data_json")
+@router.get("/ateliers/{workshop_id:dbid}/donnees.json", name="workshop_data_json")
 def workshop_data_json(workshop: WorkshopDep, board: BoardDep):
     questionnaire = board.store.current
     summary = board.summary(workshop)

@@ -18,7 +18,6 @@ from app.deps import (
     RateLimitsDep,
     WorkshopDep,
     client_address,
-    parse_id,
 )
 from app.i18n import _
 from app.models import Participant, Workshop
@@ -54,7 +53,7 @@ def accounts_creator(engine, workshop: Workshop):
 
 
 @router.get(
-    "/ateliers/{workshop_id}/accompagnateurs",
+    "/ateliers/{workshop_id:dbid}/accompagnateurs",
     response_class=HTMLResponse,
     name="workshop_counsellors",
 )
@@ -64,7 +63,7 @@ def counsellors(
     return _counsellors_page(request, facilitator, workshop, engine)
 
 
-@router.post("/ateliers/{workshop_id}/accompagnateurs", response_class=HTMLResponse)
+@router.post("/ateliers/{workshop_id:dbid}/accompagnateurs", response_class=HTMLResponse)
 def add_counsellor(
     request: Request,
     facilitator: FacilitatorDep,
@@ -93,18 +92,18 @@ def add_counsellor(
 
 
 @router.post(
-    "/ateliers/{workshop_id}/accompagnateurs/{facilitator_id}/retirer", name="remove_counsellor"
+    "/ateliers/{workshop_id:dbid}/accompagnateurs/{facilitator_id:dbid}/retirer",
+    name="remove_counsellor",
 )
 def remove_counsellor(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     engine: EngineDep,
-    facilitator_id: str,
+    facilitator_id: int,
 ):
-    fid = parse_id(facilitator_id)
-    if fid is not None:
-        storage.remove_co_counsellor(engine=engine, workshop_id=workshop.id, facilitator_id=fid)
+    fid = facilitator_id
+    storage.remove_co_counsellor(engine=engine, workshop_id=workshop.id, facilitator_id=fid)
     if fid == facilitator.id and fid != workshop.facilitator_id:
         # A co-counsellor who steps down no longer sees the workshop.
         return RedirectResponse("/ateliers", status_code=303)
@@ -115,11 +114,9 @@ def remove_counsellor(
 # --- One participant ----------------------------------------------------------------------
 
 
-def participant_of(engine, workshop: Workshop, number: str) -> Participant:
+def participant_of(engine, workshop: Workshop, number: int) -> Participant:
     """The workshop's participant with this number; 404 for any other number."""
-    found = None
-    if (wanted := parse_id(number)) is not None:
-        found = storage.participant_by_number(engine=engine, workshop_id=workshop.id, number=wanted)
+    found = storage.participant_by_number(engine=engine, workshop_id=workshop.id, number=number)
     if found is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable."))
     return found
@@ -155,7 +152,7 @@ def _manage_context(request, facilitator, workshop, board, participant, **extra)
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/gerer",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/gerer",
     response_class=HTMLResponse,
     name="manage_participant",
 )
@@ -165,7 +162,7 @@ def manage_participant(
     workshop: WorkshopDep,
     engine: EngineDep,
     board: BoardDep,
-    number: str,
+    number: int,
 ):
     participant = participant_of(engine, workshop, number)
     context = _manage_context(request, facilitator, workshop, board, participant)
@@ -173,7 +170,7 @@ def manage_participant(
 
 
 @router.post(
-    "/ateliers/{workshop_id}/participants/{number}/note",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/note",
     response_class=HTMLResponse,
     name="participant_note",
 )
@@ -183,7 +180,7 @@ def participant_note(
     workshop: WorkshopDep,
     engine: EngineDep,
     board: BoardDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     participant = participant_of(engine, workshop, number)
@@ -203,7 +200,7 @@ def participant_note(
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/retirer",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/retirer",
     response_class=HTMLResponse,
     name="remove_participant",
 )
@@ -213,7 +210,7 @@ def remove_participant_confirm(
     workshop: WorkshopDep,
     engine: EngineDep,
     board: BoardDep,
-    number: str,
+    number: int,
     avec: str = "",
 ):
     """Confirm removing a participant, or merging them into another (`avec`: its number)."""
@@ -226,9 +223,9 @@ def remove_participant_confirm(
     return render(request, "workshops/participant_remove.html", context)
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/retirer")
+@router.post("/ateliers/{workshop_id:dbid}/participants/{number:dbid}/retirer")
 def remove_participant(
-    request: Request, workshop: WorkshopDep, engine: EngineDep, number: str, form: FormDep
+    request: Request, workshop: WorkshopDep, engine: EngineDep, number: int, form: FormDep
 ):
     participant = participant_of(engine, workshop, number)
     into = form_text(form, "avec")

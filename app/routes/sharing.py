@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from app.deps import BoardDep, DiagnosticDep, ReportsDep, parse_id
+from app.deps import BoardDep, DiagnosticDep, ReportsDep
 from app.i18n import _
 from app.report.charts.followup_map import followup_map_svg
 from app.templating import jinja_env
@@ -24,13 +24,11 @@ from app.workshops.source import plans_of
 router = APIRouter(include_in_schema=False)
 
 
-def _context(board: Board, opened, participant_id: str) -> dict:
+def _context(board: Board, opened, participant_id: int) -> dict:
     engine = board.engine
-    membership = None
-    if (pid := parse_id(participant_id)) is not None:
-        membership = storage.membership(
-            engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=pid
-        )
+    membership = storage.membership(
+        engine=engine, diagnostic_id=opened.diagnostic.id, participant_id=participant_id
+    )
     if membership is None:
         raise HTTPException(status_code=404, detail=_("Participation introuvable."))
     workshop = next(
@@ -54,11 +52,11 @@ def _context(board: Board, opened, participant_id: str) -> dict:
 
 
 @router.get(
-    "/d/{token}/ateliers/{participant_id}/groupe",
+    "/d/{token}/ateliers/{participant_id:dbid}/groupe",
     response_class=HTMLResponse,
     name="membership_group",
 )
-def group_page(request: Request, opened: DiagnosticDep, board: BoardDep, participant_id: str):
+def group_page(request: Request, opened: DiagnosticDep, board: BoardDep, participant_id: int):
     context = _context(board, opened, participant_id)
     context["before_after"] = _own_before_after(board, context["workshop"], context["membership"])
     return render(request, "join/group.html", context)
@@ -82,9 +80,9 @@ def _own_before_after(board: Board, workshop, membership) -> dict | None:
     }
 
 
-@router.get("/d/{token}/ateliers/{participant_id}/bilan.pdf", name="membership_takeaway")
+@router.get("/d/{token}/ateliers/{participant_id:dbid}/bilan.pdf", name="membership_takeaway")
 async def takeaway_pdf(
-    opened: DiagnosticDep, board: BoardDep, reports: ReportsDep, participant_id: str
+    opened: DiagnosticDep, board: BoardDep, reports: ReportsDep, participant_id: int
 ):
     context = await run_in_threadpool(_context, board, opened, participant_id)
     context["created_at"] = today_in_france()

@@ -27,7 +27,6 @@ from app.deps import (
     ReportsDep,
     StoreDep,
     WorkshopDep,
-    parse_id,
 )
 from app.i18n import N_, _, current_language
 from app.models import Workshop, utcnow
@@ -272,7 +271,7 @@ def create_workshop(
     return RedirectResponse(url, status_code=303)
 
 
-@router.get("/ateliers/{workshop_id}", response_class=HTMLResponse, name="workshop_board")
+@router.get("/ateliers/{workshop_id:dbid}", response_class=HTMLResponse, name="workshop_board")
 def workshop_board(
     request: Request,
     facilitator: FacilitatorDep,
@@ -293,7 +292,9 @@ def workshop_board(
     return render(request, "workshops/board_page.html", context)
 
 
-@router.get("/ateliers/{workshop_id}/tableau", response_class=HTMLResponse, name="workshop_live")
+@router.get(
+    "/ateliers/{workshop_id:dbid}/tableau", response_class=HTMLResponse, name="workshop_live"
+)
 def workshop_live(
     request: Request,
     workshop: WorkshopDep,
@@ -323,7 +324,9 @@ def workshop_live(
 
 
 @router.get(
-    "/ateliers/{workshop_id}/projection", response_class=HTMLResponse, name="workshop_projector"
+    "/ateliers/{workshop_id:dbid}/projection",
+    response_class=HTMLResponse,
+    name="workshop_projector",
 )
 def workshop_projector(
     request: Request, workshop: WorkshopDep, board: BoardDep, partiels: str = ""
@@ -335,7 +338,7 @@ def workshop_projector(
     return render(request, "workshops/projector.html", context)
 
 
-@router.get("/ateliers/{workshop_id}/code", response_class=HTMLResponse, name="workshop_code")
+@router.get("/ateliers/{workshop_id:dbid}/code", response_class=HTMLResponse, name="workshop_code")
 def workshop_code(request: Request, workshop: WorkshopDep):
     url = join_url(request, workshop.join_code)
     return render(
@@ -351,7 +354,7 @@ def workshop_code(request: Request, workshop: WorkshopDep):
     )
 
 
-@router.get("/ateliers/{workshop_id}/qr.svg", name="workshop_qr")
+@router.get("/ateliers/{workshop_id:dbid}/qr.svg", name="workshop_qr")
 def workshop_qr(request: Request, workshop: WorkshopDep):
     # A standalone file (XML declaration, SVG namespace) to print or paste in slides.
     buffer = io.BytesIO()
@@ -361,7 +364,9 @@ def workshop_qr(request: Request, workshop: WorkshopDep):
     )
 
 
-@router.get("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse, name="edit_workshop")
+@router.get(
+    "/ateliers/{workshop_id:dbid}/modifier", response_class=HTMLResponse, name="edit_workshop"
+)
 def edit_workshop(
     request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep, engine: EngineDep
 ):
@@ -378,7 +383,7 @@ def edit_workshop(
     )
 
 
-@router.post("/ateliers/{workshop_id}/modifier", response_class=HTMLResponse)
+@router.post("/ateliers/{workshop_id:dbid}/modifier", response_class=HTMLResponse)
 def update_workshop(
     request: Request,
     facilitator: FacilitatorDep,
@@ -412,7 +417,7 @@ def update_workshop(
     return RedirectResponse(url, status_code=303)
 
 
-@router.post("/ateliers/{workshop_id}/ouverture", name="workshop_opening")
+@router.post("/ateliers/{workshop_id:dbid}/ouverture", name="workshop_opening")
 def workshop_opening(
     request: Request, workshop: WorkshopDep, engine: EngineDep, store: StoreDep, form: FormDep
 ):
@@ -423,7 +428,7 @@ def workshop_opening(
     return RedirectResponse(f"{url}?{'rouvert' if is_open else 'fige'}=1", status_code=303)
 
 
-@router.post("/ateliers/{workshop_id}/figer", name="workshop_freeze")
+@router.post("/ateliers/{workshop_id:dbid}/figer", name="workshop_freeze")
 def workshop_freeze(request: Request, workshop: WorkshopDep, engine: EngineDep, store: StoreDep):
     """Freeze the results now (closing the workshop to new joiners); again re-freezes."""
     _switch(store, workshop, engine, is_open=False)
@@ -439,7 +444,7 @@ def _switch(store, workshop: Workshop, engine, is_open: bool) -> None:
 
 
 @router.get(
-    "/ateliers/{workshop_id}/supprimer", response_class=HTMLResponse, name="delete_workshop"
+    "/ateliers/{workshop_id:dbid}/supprimer", response_class=HTMLResponse, name="delete_workshop"
 )
 def delete_workshop_confirm(request: Request, facilitator: FacilitatorDep, workshop: WorkshopDep):
     return render(
@@ -447,19 +452,18 @@ def delete_workshop_confirm(request: Request, facilitator: FacilitatorDep, works
     )
 
 
-@router.post("/ateliers/{workshop_id}/supprimer")
+@router.post("/ateliers/{workshop_id:dbid}/supprimer")
 def delete_workshop(workshop: WorkshopDep, engine: EngineDep):
     storage.delete_workshop(engine=engine, workshop_id=workshop.id)
     return RedirectResponse("/ateliers", status_code=303)
 
 
-def shared_member(board: Board, workshop: Workshop, number: str) -> MemberView:
+def shared_member(board: Board, workshop: Workshop, number: int) -> MemberView:
     """A participant of this workshop who chose to be named; 404 for an unknown number, 403 for
     one who shares anonymously (the counsellor knows they exist, not who they are)."""
-    wanted = parse_id(number)
     source = board.source(workshop)
     # Only this participant's result is computed, not the whole group's.
-    chosen = [m for m in source.members if m.number == wanted]
+    chosen = [m for m in source.members if m.number == number]
     view = board.views(workshop, chosen, source)[0] if chosen else None
     if view is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
@@ -474,16 +478,15 @@ def shared_member(board: Board, workshop: Workshop, number: str) -> MemberView:
     return view
 
 
-def round_member(board: Board, workshop: Workshop, number: str) -> MemberView:
+def round_member(board: Board, workshop: Workshop, number: int) -> MemberView:
     """Any participant of this workshop (named or anonymous: an anonymous presenter is shown
     by number only); 404 for an unknown number."""
     source = board.source(workshop)
     return board.views(workshop, [_numbered(source.members, number)], source)[0]
 
 
-def _numbered(members: list[storage.GroupMember], number: str) -> storage.GroupMember:
-    wanted = parse_id(number)
-    chosen = [m for m in members if m.number == wanted]
+def _numbered(members: list[storage.GroupMember], number: int) -> storage.GroupMember:
+    chosen = [m for m in members if m.number == number]
     if not chosen:
         raise HTTPException(status_code=404, detail=_("Participant introuvable dans cet atelier."))
     return chosen[0]
@@ -529,7 +532,7 @@ def _round_version(round_: rounds.Round | None, plan: list, workshop: Workshop) 
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}",
     response_class=HTMLResponse,
     name="participant_focus",
 )
@@ -538,7 +541,7 @@ def participant_focus(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
-    number: str,
+    number: int,
 ):
     """The round screen: one projectable page per participant (it replaced the full results
     page, too long for a ten-minute round in front of the group)."""
@@ -556,11 +559,11 @@ def participant_focus(
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/direct",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/direct",
     response_class=HTMLResponse,
     name="round_live",
 )
-def round_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: str, v: str = ""):
+def round_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: int, v: str = ""):
     """The live part of the round screen (problem, suggestions, chosen pistes, timer), polled
     by htmx; 204 when nothing changed since the version the page holds."""
     source = board.source(workshop)
@@ -575,7 +578,7 @@ def round_live(request: Request, workshop: WorkshopDep, board: BoardDep, number:
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/tour",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour",
     response_class=HTMLResponse,
     name="round_control",
 )
@@ -584,7 +587,7 @@ def round_control(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
-    number: str,
+    number: int,
 ):
     """The counsellor's controls of a round: open/close, phases and timer, the problem,
     suggestions and the chosen pistes."""
@@ -632,7 +635,7 @@ def _existing_round(engine, view: MemberView) -> rounds.Round:
 
 
 def _live_round(
-    board: Board, engine, workshop: Workshop, number: str
+    board: Board, engine, workshop: Workshop, number: int
 ) -> tuple[MemberView, rounds.Round]:
     """The prologue of every change to an open round: the workshop live (409), the participant
     in it (404), their round opened (409), checked in that order."""
@@ -641,13 +644,13 @@ def _live_round(
     return view, _existing_round(engine, view)
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/tour", name="round_opening")
+@router.post("/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour", name="round_opening")
 def round_opening(
     request: Request,
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     ensure_live(workshop)
@@ -669,7 +672,7 @@ def round_opening(
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/tour/ouvrir",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/ouvrir",
     response_class=HTMLResponse,
     name="round_open_confirm",
 )
@@ -678,7 +681,7 @@ def round_open_confirm(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
-    number: str,
+    number: int,
 ):
     """Asks before opening the round of a participant who has not agreed from their phone."""
     view = round_member(board, workshop, number)
@@ -689,13 +692,15 @@ def round_open_confirm(
     )
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/tour/phase", name="round_phase")
+@router.post(
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/phase", name="round_phase"
+)
 def round_phase(
     request: Request,
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
@@ -706,14 +711,16 @@ def round_phase(
     return _to_control(request, workshop, view)
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/tour/durees", name="round_minutes")
+@router.post(
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/durees", name="round_minutes"
+)
 def round_minutes(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
@@ -738,14 +745,16 @@ def round_minutes(
     return _to_control(request, workshop, view)
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/tour/probleme", name="round_problem")
+@router.post(
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/probleme", name="round_problem"
+)
 def round_problem(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
@@ -767,7 +776,8 @@ def round_problem(
 
 
 @router.post(
-    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions", name="round_suggestion"
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/suggestions",
+    name="round_suggestion",
 )
 def round_suggestion(
     request: Request,
@@ -775,7 +785,7 @@ def round_suggestion(
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
@@ -799,15 +809,8 @@ def round_suggestion(
     return _to_control(request, workshop, view, "#suggestion")
 
 
-def _round_suggestion_id(raw: str) -> int:
-    suggestion_id = parse_id(raw)
-    if suggestion_id is None:
-        raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
-    return suggestion_id
-
-
 @router.post(
-    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions/{suggestion_id}/modifier",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/suggestions/{suggestion_id:dbid}/modifier",
     name="round_suggestion_edit",
 )
 def round_suggestion_edit(
@@ -816,14 +819,14 @@ def round_suggestion_edit(
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
-    suggestion_id: str,
+    number: int,
+    suggestion_id: int,
     form: FormDep,
 ):
     """The counsellor rewrites a suggestion (a typo, a name to take out); the live screens
     show the new text at their next poll."""
     view, round_ = _live_round(board, engine, workshop, number)
-    sid = _round_suggestion_id(suggestion_id)
+    sid = suggestion_id
     try:
         text = clean_text(form_text(form, "text"), rounds.SUGGESTION_MAX, single_line=False)
         if not text:
@@ -850,7 +853,7 @@ def round_suggestion_edit(
 
 
 @router.post(
-    "/ateliers/{workshop_id}/participants/{number}/tour/suggestions/{suggestion_id}/supprimer",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/suggestions/{suggestion_id:dbid}/supprimer",
     name="round_suggestion_delete",
 )
 def round_suggestion_delete(
@@ -858,11 +861,11 @@ def round_suggestion_delete(
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
-    suggestion_id: str,
+    number: int,
+    suggestion_id: int,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
-    sid = _round_suggestion_id(suggestion_id)
+    sid = suggestion_id
     if not rounds.delete_suggestion(engine=engine, round_id=round_.id, suggestion_id=sid):
         raise HTTPException(status_code=404, detail=_("Suggestion introuvable."))
     url = request.app.url_path_for(
@@ -871,14 +874,16 @@ def round_suggestion_delete(
     return RedirectResponse(f"{url}?suggestion=supprimee#suggestions-gerer", status_code=303)
 
 
-@router.post("/ateliers/{workshop_id}/participants/{number}/tour/pistes", name="round_choice")
+@router.post(
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/tour/pistes", name="round_choice"
+)
 def round_choice(
     request: Request,
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
     engine: EngineDep,
-    number: str,
+    number: int,
     form: FormDep,
 ):
     view, round_ = _live_round(board, engine, workshop, number)
@@ -918,7 +923,7 @@ def _pitch_live_context(board: Board, workshop: Workshop, view: MemberView) -> d
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/pitch",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/pitch",
     response_class=HTMLResponse,
     name="pitch_practice",
 )
@@ -927,7 +932,7 @@ def pitch_practice(
     facilitator: FacilitatorDep,
     workshop: WorkshopDep,
     board: BoardDep,
-    number: str,
+    number: int,
 ):
     """The participant's pitch sheet full-screen, with the pitch phase's timer. Named
     participants only, like their printed sheet: it is written in their own words."""
@@ -956,11 +961,11 @@ def pitch_practice(
 
 
 @router.get(
-    "/ateliers/{workshop_id}/participants/{number}/pitch/direct",
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/pitch/direct",
     response_class=HTMLResponse,
     name="pitch_live",
 )
-def pitch_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: str, v: str = ""):
+def pitch_live(request: Request, workshop: WorkshopDep, board: BoardDep, number: int, v: str = ""):
     view = shared_member(board, workshop, number)
     context = _pitch_live_context(board, workshop, view)
     if v and v == context["version"]:
@@ -975,9 +980,12 @@ def _slug(workshop: Workshop) -> str:
     return f"atelier-{workshop.id}-{today_in_france():%Y-%m-%d}"
 
 
-@router.get("/ateliers/{workshop_id}/participants/{number}/fiche.pdf", name="participant_pitch_pdf")
+@router.get(
+    "/ateliers/{workshop_id:dbid}/participants/{number:dbid}/fiche.pdf",
+    name="participant_pitch_pdf",
+)
 async def participant_pitch_pdf(
-    workshop: WorkshopDep, board: BoardDep, reports: ReportsDep, number: str
+    workshop: WorkshopDep, board: BoardDep, reports: ReportsDep, number: int
 ):
     view = await run_in_threadpool(shared_member, board, workshop, number)
     diagnostic_id = view.member.diagnostic_id
@@ -1001,7 +1009,7 @@ async def participant_pitch_pdf(
     )
 
 
-@router.get("/ateliers/{workshop_id}/synthese.pdf", name="workshop_synthesis")
+@router.get("/ateliers/{workshop_id:dbid}/synthese.pdf", name="workshop_synthesis")
 async def workshop_synthesis(
     facilitator: FacilitatorDep, workshop: WorkshopDep, board: BoardDep, reports: ReportsDep
 ):
@@ -1025,14 +1033,14 @@ async def workshop_synthesis(
     return download(pdf, "application/pdf", f"synthese-{_slug(workshop)}.pdf")
 
 
-@router.get("/ateliers/{workshop_id}/resultats.csv", name="workshop_csv")
+@router.get("/ateliers/{workshop_id:dbid}/resultats.csv", name="workshop_csv")
 def workshop_csv(workshop: WorkshopDep, board: BoardDep):
     summary = board.summary(workshop)
     text = result_csv(board.store.current, summary, board.plans(summary))
     return download(text.encode("utf-8"), "text/csv; charset=utf-8", f"{_slug(workshop)}.csv")
 
 
-@router.get("/ateliers/{workshop_id}/resultats.json", name="workshop_json")
+@router.get("/ateliers/{workshop_id:dbid}/resultats.json", name="workshop_json")
 def workshop_json(workshop: WorkshopDep, board: BoardDep):
     summary = board.summary(workshop)
     questionnaire = board.store.current

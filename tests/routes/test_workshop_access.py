@@ -16,7 +16,8 @@ def workshop_routes() -> list[tuple[str, str]]:
 
     found = []
     for route in workshops.router.routes:
-        path = getattr(route, "path", "")
+        # The path with its convertors left out ("{workshop_id:dbid}" reads "{workshop_id}").
+        path = getattr(route, "path_format", "")
         if path.startswith("/ateliers/{workshop_id}"):
             for method in sorted(route.methods - {"HEAD"}):
                 found.append((method, path))
@@ -24,7 +25,11 @@ def workshop_routes() -> list[tuple[str, str]]:
 
 
 def fill(path: str, workshop_id: str, number: str = "1") -> str:
-    return path.replace("{workshop_id}", workshop_id).replace("{number}", number)
+    return (
+        path.replace("{workshop_id}", workshop_id)
+        .replace("{number}", number)
+        .replace("{suggestion_id}", "1")
+    )
 
 
 def test_every_workshop_route_is_refused_to_others(client, browser, workshop):

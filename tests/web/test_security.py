@@ -30,7 +30,7 @@ def unsafe_page_routes() -> list[tuple[str, str]]:
     for router in HTML_ROUTERS:
         for route in router.routes:
             for method in sorted(route.methods & UNSAFE):
-                found.append((method, route.path))
+                found.append((method, route.path_format))
     return found
 
 
@@ -140,7 +140,7 @@ def test_a_token_outside_the_token_alphabet_is_not_found_on_every_route(world, b
             if "{token}" not in route.path:
                 continue
             for method in sorted(route.methods - {"HEAD"}):
-                url = route.path.format(**{**values, "token": bad})
+                url = route.path_format.format(**{**values, "token": bad})
                 body = {"json": {}} if url.startswith("/api/") else {"data": {"sharing": "named"}}
                 response = probe.request(method, url, follow_redirects=False, **body)
                 answers.append((response.status_code, method, route.path))
