@@ -52,12 +52,16 @@ class Board:
         workshop: Workshop,
         members: list[GroupMember] | None = None,
         source: GroupSource | None = None,
+        budget: int | None = None,
+        stale: list[int] | None = None,
     ) -> list[MemberView]:
         if source is None:
             source = self.source(workshop)
         if members is None:
             members = source.members
-        return member_views(members, self.store.for_snapshot, source.answers, self.results)
+        return member_views(
+            members, self.store.for_snapshot, source.answers, self.results, budget, stale
+        )
 
     def summary(
         self,
@@ -65,10 +69,12 @@ class Board:
         members: list[GroupMember] | None = None,
         include_partial: bool = False,
         source: GroupSource | None = None,
+        budget: int | None = None,
+        stale: list[int] | None = None,
     ) -> GroupSummary:
         return summarise(
             self.store.current,
-            self.views(workshop, members, source),
+            self.views(workshop, members, source, budget, stale),
             include_partial=include_partial,
         )
 

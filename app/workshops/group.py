@@ -280,6 +280,16 @@ class ResultCache:
             self._entries.move_to_end(self.key(member))
             return found[1]
 
+    def latest(self, member: GroupMember) -> tuple[str, CachedResult] | None:
+        """The last result kept for this diagnostic even if it changed since (same snapshot and
+        language), with the moment of the change it reflects: for a board that refreshes only
+        some results per poll (see member_views)."""
+        with self._lock:
+            found = self._entries.get(self.key(member))
+        if found is None or found[0][1:] != self.stamp(member)[1:]:
+            return None
+        return found[0][0], found[1]
+
     def put(self, member: GroupMember, entry: CachedResult) -> None:
         with self._lock:
             self._entries[self.key(member)] = (self.stamp(member), entry)
@@ -293,11 +303,21 @@ def member_views(
     questionnaire_for: Callable[[int], Questionnaire],
     load_answers: Callable[[list[int]], dict[int, dict[str, Any]]],
     cache: ResultCache,
+    budget: int | None = None,
+    stale: list[int] | None = None,
 ) -> list[MemberView]:
-    """Views of every member, computing results only for those not in the cache."""
+    """Views of every member, computing results only for those not in the cache.
+
+    With a `budget`, at most that many changed results are recomputed (the stalest first); the
+    others keep their last result, and their participant ids are added to `stale`. A room of
+    40 typing at once otherwise recomputes 40 results on every poll of the board; this way the
+    poll stays short and each result catches up within a few polls. A member never computed is
+    always computed (there is nothing else to show)."""
     cached = {m.diagnostic_id: cache.get(m) for m in members}
-    missing = [m.diagnostic_id for m in members if cached[m.diagnostic_id] is None]
-    loaded = load_answers(missing) if missing else {}
+    missing = [m for m in members if cached[m.diagnostic_id] is None]
+    if budget is not None and len(missing) > budget:
+        missing = _within_budget(missing, cache, cached, budget, stale)
+    loaded = load_answers([m.diagnostic_id for m in missing]) if missing else {}
     views = []
     for member in members:
         questionnaire = questionnaire_for(member.snapshot_id)
@@ -312,3 +332,26 @@ def member_views(
             member_view(member, questionnaire, entry.answers, entry.result, entry.progress)
         )
     return views
+
+
+def _within_budget(
+    missing: list[GroupMember],
+    cache: ResultCache,
+    cached: dict[int, CachedResult | None],
+    budget: int,
+    stale: list[int] | None,
+) -> list[GroupMember]:
+    """The members to recompute now: those never computed, then the stalest up to `budget`;
+    the others get their last result in `cached`."""
+    previous = {m.diagnostic_id: cache.latest(m) for m in missing}
+    never = [m for m in missing if previous[m.diagnostic_id] is None]
+    changed = sorted(
+        (m for m in missing if previous[m.diagnostic_id] is not None),
+        key=lambda m: previous[m.diagnostic_id][0],
+    )
+    room = max(0, budget - len(never))
+    for member in changed[room:]:
+        cached[member.diagnostic_id] = previous[member.diagnostic_id][1]
+        if stale is not None:
+            stale.append(member.participant_id)
+    return never + changed[:room]
