@@ -51,8 +51,8 @@ from app.workshops.source import GroupSource
 
 router = APIRouter(include_in_schema=False)
 # Results recomputed per poll of the board at most (the others catch up at the next polls):
-# 16 × ~0.9 ms keeps a poll short while a room of 40 types at once (bench/bench_workshop.py).
-POLL_BUDGET = 16
+# 12 × ~0.9 ms keeps a poll short while a room of 40 types at once (bench/bench_workshop.py).
+POLL_BUDGET = 12
 POLL_SECONDS = 3
 
 
