@@ -23,6 +23,7 @@ from app.i18n import _
 from app.models import Participant, Workshop
 from app.questionnaire.answers import AnswerError, clean_text
 from app.web.forms import form_text
+from app.web.ids import id_from_text
 from app.web.pages import render
 from app.workshops import storage
 from app.workshops.board import Board
@@ -114,9 +115,13 @@ def remove_counsellor(
 # --- One participant ----------------------------------------------------------------------
 
 
-def participant_of(engine, workshop: Workshop, number: int) -> Participant:
-    """The workshop's participant with this number; 404 for any other number."""
-    found = storage.participant_by_number(engine=engine, workshop_id=workshop.id, number=number)
+def participant_of(engine, workshop: Workshop, number: int | str) -> Participant:
+    """The workshop's participant with this number (from the path, or as posted in a form);
+    404 for any other number."""
+    wanted = id_from_text(number) if isinstance(number, str) else number
+    found = None
+    if wanted is not None:
+        found = storage.participant_by_number(engine=engine, workshop_id=workshop.id, number=wanted)
     if found is None:
         raise HTTPException(status_code=404, detail=_("Participant introuvable."))
     return found

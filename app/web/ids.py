@@ -4,6 +4,8 @@ route: the 404 every unknown address gets, never a 422 or an overflow in the dat
 
 from __future__ import annotations
 
+import re
+
 from starlette.convertors import Convertor, register_url_convertor
 
 
@@ -24,3 +26,11 @@ def register() -> None:
     """Called before any route module is imported (app/routes/__init__.py): a route's pattern
     is compiled when the route is declared."""
     register_url_convertor("dbid", DatabaseIdConvertor())
+
+
+def id_from_text(raw: str) -> int | None:
+    """The same rule for an id typed or posted in a form field (not in the path): an int, or
+    None for anything the path convertor would not match."""
+    if re.fullmatch(DatabaseIdConvertor.regex, raw, flags=re.ASCII) is None:
+        return None
+    return int(raw)
