@@ -204,12 +204,18 @@ def touch(*, engine: Engine, round_id: int) -> None:
 
 def _touch(engine: Engine, round_id: int, **values) -> None:
     with write_session(engine) as session:
-        session.execute(
-            update(WorkshopRound)
-            .where(WorkshopRound.id == round_id)
-            .values(updated_at=utcnow(), **values)
-        )
+        _bump(session, round_id, **values)
         session.commit()
+
+
+def _bump(session: Session, round_id: int, **values) -> None:
+    """Move the round's updated_at (live screens poll its version, which moves with it),
+    with any other values, inside the caller's transaction."""
+    session.execute(
+        update(WorkshopRound)
+        .where(WorkshopRound.id == round_id)
+        .values(updated_at=utcnow(), **values)
+    )
 
 
 class TooManySuggestions(Exception):
@@ -224,9 +230,7 @@ def add_suggestion(*, engine: Engine, round_id: int, text: str, author_number: i
         if count >= MAX_SUGGESTIONS:
             raise TooManySuggestions
         session.add(RoundSuggestion(round_id=round_id, text=text, author_number=author_number))
-        session.execute(
-            update(WorkshopRound).where(WorkshopRound.id == round_id).values(updated_at=utcnow())
-        )
+        _bump(session, round_id)
         session.commit()
 
 
@@ -240,12 +244,7 @@ def edit_suggestion(*, engine: Engine, round_id: int, suggestion_id: int, text: 
             .values(text=text)
         ).rowcount
         if changed:
-            # Live screens poll the round's version, which moves with updated_at.
-            session.execute(
-                update(WorkshopRound)
-                .where(WorkshopRound.id == round_id)
-                .values(updated_at=utcnow())
-            )
+            _bump(session, round_id)
         session.commit()
         return bool(changed)
 
@@ -262,11 +261,7 @@ def delete_suggestion(
     with write_session(engine) as session:
         removed = session.execute(delete(RoundSuggestion).where(*conditions)).rowcount
         if removed:
-            session.execute(
-                update(WorkshopRound)
-                .where(WorkshopRound.id == round_id)
-                .values(updated_at=utcnow())
-            )
+            _bump(session, round_id)
         session.commit()
         return bool(removed)
 
